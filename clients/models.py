@@ -1,0 +1,172 @@
+"""Clients (customer companies) and their projects, plus the scoping QuerySet all tenants use."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+
+currency_validator = RegexValidator(
+    r"^[A-Z]{3}$", _("Use a three-letter ISO 4217 code such as EUR or USD.")
+)
+
+
+def default_currency() -> str:
+    return settings.DEFAULT_CURRENCY
+
+
+class ScopedQuerySet(models.QuerySet):
+    """The one scoping mechanism: every tenant-facing query starts from these two methods.
+
+    ``client_lookup`` is the path from the model to its client id.
+    """
+
+    client_lookup = "client_id"
+
+    def visible_to(self, user) -> ScopedQuerySet:
+        """Rows the user may see, from ``user.get_allowed_client_ids()`` (nothing if anonymous)."""
+        if user is None or not user.is_authenticated or not user.is_active:
+            return self.none()
+        client_ids = user.get_allowed_client_ids()
+        if client_ids is None:
+            return self.all()
+        if not client_ids:
+            return self.none()
+        return self.filter(**{f"{self.client_lookup}__in": client_ids})
+
+    def for_client(self, client) -> ScopedQuerySet:
+        """Rows that belong to one client (a ``Client`` or its id)."""
+        return self.filter(**{self.client_lookup: getattr(client, "pk", client)})
+
+
+class ClientQuerySet(ScopedQuerySet):
+    client_lookup = "pk"
+
+    def active(self) -> ClientQuerySet:
+        """Clients that are not archived."""
+        return self.filter(is_active=True)
+
+
+class Client(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    email = models.EmailField(_("email"), blank=True)
+    contact_person = models.CharField(_("contact person"), max_length=200, blank=True)
+    phone = models.CharField(_("phone"), max_length=50, blank=True)
+    address = models.TextField(_("address"), blank=True)
+    currency_code = models.CharField(
+        _("currency"), max_length=3, default=default_currency, validators=[currency_validator]
+    )
+    default_hourly_rate = models.DecimalField(
+        _("default hourly rate"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = ClientQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("client")
+        verbose_name_plural = _("clients")
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"),
+                name="client_name_ci_unique",
+                violation_error_message=_("A client with this name already exists."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(default_hourly_rate__gte=0)
+                | models.Q(default_hourly_rate__isnull=True),
+                name="client_rate_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProjectQuerySet(ScopedQuerySet):
+    client_lookup = "client_id"
+
+    def active(self) -> ProjectQuerySet:
+        """Projects with status ``active``."""
+        return self.filter(status=Project.Status.ACTIVE)
+
+
+class Project(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        INACTIVE = "inactive", _("Inactive")
+        ARCHIVED = "archived", _("Archived")
+
+    client = models.ForeignKey(
+        Client, verbose_name=_("client"), on_delete=models.PROTECT, related_name="projects"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE
+    )
+    billable = models.BooleanField(_("billable"), default=True)
+    hourly_rate = models.DecimalField(
+        _("hourly rate"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Leave empty to use the client's default rate."),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    budget_hours = models.DecimalField(
+        _("budget (hours)"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = ProjectQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("project")
+        verbose_name_plural = _("projects")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client", "name"],
+                name="project_name_unique_per_client",
+                violation_error_message=_("This client already has a project with this name."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(hourly_rate__gte=0) | models.Q(hourly_rate__isnull=True),
+                name="project_rate_not_negative",
+            ),
+        ]
+        indexes = [models.Index(fields=["client", "status", "name"], name="project_client_status")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == self.Status.ACTIVE
+
+    @property
+    def effective_hourly_rate(self) -> Decimal | None:
+        """The project's rate, else the client's default rate."""
+        if self.hourly_rate is not None:
+            return self.hourly_rate
+        return self.client.default_hourly_rate

@@ -1,0 +1,268 @@
+"""Invoices, their items and payments. Derived states are QuerySet methods, never stored."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import DecimalField, ExpressionWrapper, F, Q
+from django.utils.translation import gettext_lazy as _
+
+from clients.models import ScopedQuerySet, currency_validator, default_currency
+from timetracker.dates import today
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+
+
+class InvoiceQuerySet(ScopedQuerySet):
+    client_lookup = "client_id"
+
+    def issued(self) -> InvoiceQuerySet:
+        """Sent or paid: what the client has received (drafts are internal)."""
+        return self.filter(status__in=Invoice.ISSUED_STATUSES)
+
+    def portal_visible(self) -> InvoiceQuerySet:
+        """What the Client Portal lists: issued and cancelled invoices, never drafts."""
+        return self.filter(status__in=Invoice.PORTAL_STATUSES)
+
+    def paid(self) -> InvoiceQuerySet:
+        """Status ``paid`` (over-payment included)."""
+        return self.filter(status=Invoice.Status.PAID)
+
+    def unpaid(self) -> InvoiceQuerySet:
+        """Sent and something still due."""
+        return self.filter(status=Invoice.Status.SENT, total_amount__gt=F("amount_paid"))
+
+    def overdue(self, on=None) -> InvoiceQuerySet:
+        """Unpaid and past the due date (today in TIME_ZONE unless ``on`` is given)."""
+        return self.unpaid().filter(due_date__lt=on or today())
+
+    def cancelled(self) -> InvoiceQuerySet:
+        """Withdrawn invoices."""
+        return self.filter(status=Invoice.Status.CANCELLED)
+
+    def drafts(self) -> InvoiceQuerySet:
+        """Internal drafts."""
+        return self.filter(status=Invoice.Status.DRAFT)
+
+    def with_amount_due(self) -> InvoiceQuerySet:
+        """Annotate ``due`` = total_amount - amount_paid (SQL)."""
+        return self.annotate(
+            due=ExpressionWrapper(
+                F("total_amount") - F("amount_paid"), output_field=DecimalField(**MONEY)
+            )
+        )
+
+
+class Invoice(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SENT = "sent", _("Sent")
+        PAID = "paid", _("Paid")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    ISSUED_STATUSES = (Status.SENT, Status.PAID)
+    PORTAL_STATUSES = (Status.SENT, Status.PAID, Status.CANCELLED)
+
+    invoice_number = models.CharField(_("invoice number"), max_length=50, unique=True)
+    client = models.ForeignKey(
+        "clients.Client",
+        verbose_name=_("client"),
+        on_delete=models.PROTECT,
+        related_name="invoices",
+    )
+    project = models.ForeignKey(
+        "clients.Project",
+        verbose_name=_("project"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="invoices",
+    )
+    issue_date = models.DateField(_("issue date"))
+    due_date = models.DateField(_("due date"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
+    )
+    currency_code = models.CharField(
+        _("currency"), max_length=3, default=default_currency, validators=[currency_validator]
+    )
+    tax_rate = models.DecimalField(
+        _("tax rate (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+    )
+    subtotal = models.DecimalField(_("subtotal"), default=Decimal("0"), **MONEY)
+    tax_amount = models.DecimalField(_("tax"), default=Decimal("0"), **MONEY)
+    total_amount = models.DecimalField(_("total"), default=Decimal("0"), **MONEY)
+    amount_paid = models.DecimalField(_("amount paid"), default=Decimal("0"), **MONEY)
+    notes = models.TextField(_("notes"), blank=True)
+    # Billing snapshot: what the invoice was addressed to when issued, kept even if the
+    # client's record changes later.
+    billing_name = models.CharField(_("billed to"), max_length=200, blank=True)
+    billing_contact = models.CharField(_("contact"), max_length=200, blank=True)
+    billing_email = models.EmailField(_("billing email"), blank=True)
+    billing_address = models.TextField(_("billing address"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = InvoiceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-issue_date", "-id"]
+        verbose_name = _("invoice")
+        verbose_name_plural = _("invoices")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(due_date__gte=F("issue_date")),
+                name="invoice_due_not_before_issue",
+                violation_error_message=_("The due date must not be before the issue date."),
+            ),
+            models.CheckConstraint(
+                condition=Q(amount_paid__gte=0), name="invoice_amount_paid_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(subtotal__gte=0, tax_amount__gte=0, total_amount__gte=0),
+                name="invoice_totals_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(tax_rate__gte=0, tax_rate__lte=100), name="invoice_tax_rate_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "sent", "paid", "cancelled"]),
+                name="invoice_status_valid",
+            ),
+        ]
+        indexes = [
+            # Portal list and status filters: a client's invoices by status, newest first.
+            models.Index(fields=["client", "status", "-issue_date"], name="invoice_client_status"),
+            # Overdue: a client's sent invoices by due date.
+            models.Index(fields=["client", "due_date"], name="invoice_client_due"),
+            models.Index(fields=["-issue_date"], name="invoice_issue_date"),
+        ]
+
+    def __str__(self) -> str:
+        return self.invoice_number
+
+    @property
+    def amount_due(self) -> Decimal:
+        return self.total_amount - self.amount_paid
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+    @property
+    def is_issued(self) -> bool:
+        return self.status in self.ISSUED_STATUSES
+
+    @property
+    def is_paid(self) -> bool:
+        return self.status == self.Status.PAID
+
+    @property
+    def is_unpaid(self) -> bool:
+        return self.status == self.Status.SENT and self.amount_due > 0
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.is_unpaid and self.due_date < today()
+
+    @property
+    def days_overdue(self) -> int:
+        """Whole days past the due date, for overdue invoices (else 0)."""
+        if not self.is_overdue:
+            return 0
+        return (today() - self.due_date).days
+
+    @property
+    def display_status(self) -> str:
+        """The badge the client sees: paid / overdue / unpaid / cancelled / draft."""
+        if self.status == self.Status.PAID:
+            return "paid"
+        if self.status == self.Status.CANCELLED:
+            return "cancelled"
+        if self.status == self.Status.DRAFT:
+            return "draft"
+        if self.is_overdue:
+            return "overdue"
+        if self.is_unpaid:
+            return "unpaid"
+        return "sent"
+
+    @property
+    def display_status_label(self) -> str:
+        return {
+            "paid": _("Paid"),
+            "cancelled": _("Cancelled"),
+            "draft": _("Draft"),
+            "overdue": _("Overdue"),
+            "unpaid": _("Unpaid"),
+            "sent": _("Sent"),
+        }[self.display_status]
+
+
+class InvoiceItem(models.Model):
+    invoice = models.ForeignKey(
+        Invoice, verbose_name=_("invoice"), on_delete=models.CASCADE, related_name="items"
+    )
+    description = models.CharField(_("description"), max_length=500)
+    quantity = models.DecimalField(
+        _("quantity"), max_digits=10, decimal_places=2, default=Decimal("1")
+    )
+    unit_price = models.DecimalField(_("unit price"), **MONEY)
+    amount = models.DecimalField(_("amount"), default=Decimal("0"), **MONEY)
+    position = models.PositiveIntegerField(_("position"), default=0)
+    time_entries = models.ManyToManyField(
+        "tracking.TimeEntry",
+        verbose_name=_("time entries"),
+        blank=True,
+        related_name="invoice_items",
+    )
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("invoice item")
+        verbose_name_plural = _("invoice items")
+
+    def __str__(self) -> str:
+        return self.description
+
+
+class PaymentQuerySet(ScopedQuerySet):
+    client_lookup = "invoice__client_id"
+
+
+class Payment(models.Model):
+    class Method(models.TextChoices):
+        BANK_TRANSFER = "bank_transfer", _("Bank transfer")
+        CARD = "card", _("Card")
+        CASH = "cash", _("Cash")
+        OTHER = "other", _("Other")
+
+    invoice = models.ForeignKey(
+        Invoice, verbose_name=_("invoice"), on_delete=models.PROTECT, related_name="payments"
+    )
+    date = models.DateField(_("date"))
+    amount = models.DecimalField(_("amount"), **MONEY)
+    method = models.CharField(
+        _("method"), max_length=20, choices=Method.choices, default=Method.BANK_TRANSFER
+    )
+    reference = models.CharField(_("reference"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = PaymentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["date", "id"]
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.invoice} · {self.amount} on {self.date}"

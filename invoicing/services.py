@@ -1,0 +1,173 @@
+"""Writes to invoices: items, totals, issuing, cancelling and payments.
+
+Every change to money goes through here so totals stay consistent with items and an
+issued invoice is never altered.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max, Sum
+from django.utils.translation import gettext as _
+
+from timetracker.dates import today
+from timetracker.formatting import round_money
+
+from .models import Invoice, InvoiceItem, Payment
+
+
+class InvoiceLocked(ValidationError):
+    """Raised when something tries to change the items or totals of a non-draft invoice."""
+
+
+def _ensure_draft(invoice: Invoice) -> None:
+    if invoice.status != Invoice.Status.DRAFT:
+        raise InvoiceLocked(
+            _("Invoice %(number)s is %(status)s: its items and totals can no longer change.")
+            % {"number": invoice.invoice_number, "status": invoice.get_status_display()}
+        )
+
+
+def invoice_totals_compute(*, subtotal: Decimal, tax_rate: Decimal) -> tuple[Decimal, Decimal]:
+    """(tax_amount, total_amount) for a subtotal, rounded half-up to cents."""
+    tax = round_money(Decimal(subtotal) * Decimal(tax_rate) / Decimal(100))
+    return tax, round_money(subtotal) + tax
+
+
+@transaction.atomic
+def invoice_recalculate(*, invoice: Invoice) -> Invoice:
+    """Recompute item amounts and the invoice totals from its items (drafts only)."""
+    invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    _ensure_draft(invoice)
+    subtotal = invoice.items.aggregate(s=Sum("amount"))["s"] or Decimal("0")
+    invoice.subtotal = round_money(subtotal)
+    invoice.tax_amount, invoice.total_amount = invoice_totals_compute(
+        subtotal=invoice.subtotal, tax_rate=invoice.tax_rate
+    )
+    invoice.save(update_fields=["subtotal", "tax_amount", "total_amount", "updated_at"])
+    return invoice
+
+
+@transaction.atomic
+def invoice_item_add(
+    *,
+    invoice: Invoice,
+    description: str,
+    quantity: Decimal,
+    unit_price: Decimal,
+    time_entries=None,
+) -> InvoiceItem:
+    """Append an item to a draft invoice and recompute its totals."""
+    _ensure_draft(invoice)
+    position = (invoice.items.aggregate(m=Max("position"))["m"] or 0) + 1
+    item = InvoiceItem(
+        invoice=invoice,
+        description=description,
+        quantity=Decimal(quantity),
+        unit_price=Decimal(unit_price),
+        amount=round_money(Decimal(quantity) * Decimal(unit_price)),
+        position=position,
+    )
+    item.full_clean()
+    item.save()
+    if time_entries:
+        item.time_entries.set(time_entries)
+    invoice_recalculate(invoice=invoice)
+    return item
+
+
+@transaction.atomic
+def invoice_item_save(*, item: InvoiceItem) -> InvoiceItem:
+    """Save a new or edited item of a draft invoice; its amount is quantity x unit price."""
+    _ensure_draft(Invoice.objects.select_for_update().get(pk=item.invoice_id))
+    item.amount = round_money(item.quantity * item.unit_price)
+    item.full_clean()
+    item.save()
+    invoice_recalculate(invoice=item.invoice)
+    return item
+
+
+@transaction.atomic
+def invoice_item_delete(*, item: InvoiceItem) -> None:
+    """Remove an item from a draft invoice and recompute its totals."""
+    invoice = Invoice.objects.select_for_update().get(pk=item.invoice_id)
+    _ensure_draft(invoice)
+    item.delete()
+    invoice_recalculate(invoice=invoice)
+
+
+def _snapshot_billing(invoice: Invoice) -> None:
+    client = invoice.client
+    invoice.billing_name = client.name
+    invoice.billing_contact = client.contact_person
+    invoice.billing_email = client.email
+    invoice.billing_address = client.address
+
+
+@transaction.atomic
+def invoice_issue(*, invoice: Invoice, issue_date: dt.date | None = None) -> Invoice:
+    """Send a draft: recompute totals, snapshot the client's billing data, mark ``sent``."""
+    invoice = invoice_recalculate(invoice=invoice)
+    if not invoice.items.exists():
+        raise ValidationError(_("An invoice without items cannot be issued."))
+    if issue_date is not None:
+        term = invoice.due_date - invoice.issue_date
+        invoice.issue_date = issue_date
+        invoice.due_date = issue_date + term
+    _snapshot_billing(invoice)
+    invoice.status = Invoice.Status.SENT
+    invoice.full_clean()
+    invoice.save()
+    return invoice
+
+
+@transaction.atomic
+def invoice_cancel(*, invoice: Invoice) -> Invoice:
+    """Withdraw an invoice that has received no payment."""
+    invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    if invoice.status == Invoice.Status.CANCELLED:
+        return invoice
+    if invoice.amount_paid > 0:
+        raise ValidationError(_("An invoice with payments cannot be cancelled."))
+    invoice.status = Invoice.Status.CANCELLED
+    invoice.save(update_fields=["status", "updated_at"])
+    return invoice
+
+
+@transaction.atomic
+def invoice_record_payment(
+    *,
+    invoice: Invoice,
+    amount: Decimal,
+    date: dt.date | None = None,
+    method: str = Payment.Method.BANK_TRANSFER,
+    reference: str = "",
+) -> Payment:
+    """Record a payment on a sent invoice; it becomes ``paid`` once nothing is due."""
+    invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    if invoice.status not in Invoice.ISSUED_STATUSES:
+        raise ValidationError(
+            _("Payments can only be recorded on sent invoices, not on %(status)s ones.")
+            % {"status": invoice.get_status_display().lower()}
+        )
+    amount = round_money(amount)
+    if amount <= 0:
+        raise ValidationError({"amount": _("A payment must be a positive amount.")})
+    payment = Payment(
+        invoice=invoice,
+        amount=amount,
+        date=date or today(),
+        method=method,
+        reference=reference,
+    )
+    payment.full_clean()
+    payment.save()
+    invoice.amount_paid = invoice.amount_paid + amount
+    if invoice.amount_due <= 0:
+        invoice.status = Invoice.Status.PAID
+    invoice.save(update_fields=["amount_paid", "status", "updated_at"])
+    return payment

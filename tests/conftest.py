@@ -1,0 +1,55 @@
+"""Personas shared by every test (see STYLE.md): never name a fixture ``client``."""
+
+import pytest
+
+from tests.factories import (
+    PASSWORD,
+    AdminUserFactory,
+    ClientFactory,
+    ClientUserFactory,
+    StaffUserFactory,
+    SubcontractorFactory,
+    UserClientFactory,
+)
+
+
+@pytest.fixture
+def password():
+    return PASSWORD
+
+
+@pytest.fixture
+def acme(db):
+    return ClientFactory(name="Acme Corp", currency_code="EUR")
+
+
+@pytest.fixture
+def globex(db):
+    return ClientFactory(name="Globex Inc", currency_code="USD")
+
+
+@pytest.fixture
+def acme_user(acme):
+    return ClientUserFactory(username="acme_user", client=acme)
+
+
+@pytest.fixture
+def globex_user(globex):
+    return ClientUserFactory(username="globex_user", client=globex)
+
+
+@pytest.fixture
+def staff_user(db):
+    return StaffUserFactory(username="staff")
+
+
+@pytest.fixture
+def admin_user(db):
+    return AdminUserFactory(username="admin")
+
+
+@pytest.fixture
+def subcontractor(acme):
+    user = SubcontractorFactory(username="subcontractor")
+    UserClientFactory(user=user, client=acme)
+    return user

@@ -1,0 +1,134 @@
+"""factory-boy factories for every model."""
+
+import datetime as dt
+from decimal import Decimal
+
+import factory
+from django.utils import timezone
+
+from accounts.models import User, UserClient
+from clients.models import Client, Project
+from invoicing.models import Invoice, InvoiceItem, Payment
+from tracking.models import TimeEntry
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+class ClientFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Client
+
+    name = factory.Sequence(lambda n: f"Client {n} Ltd")
+    email = factory.LazyAttribute(lambda o: f"billing@{o.name.split()[0].lower()}.example")
+    contact_person = factory.Faker("name")
+    address = factory.Faker("address")
+    currency_code = "EUR"
+    default_hourly_rate = Decimal("100.00")
+
+
+class ProjectFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Project
+
+    client = factory.SubFactory(ClientFactory)
+    name = factory.Sequence(lambda n: f"Project {n}")
+    description = factory.Faker("sentence")
+    status = Project.Status.ACTIVE
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda o: f"{o.username}@example.com")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def _save_password(obj, create, extracted, **kwargs):
+        if create:
+            obj.save(update_fields=["password"])
+
+
+class ClientUserFactory(UserFactory):
+    client = factory.SubFactory(ClientFactory)
+    client_portal_enabled = True
+
+
+class StaffUserFactory(UserFactory):
+    is_staff = True
+
+
+class AdminUserFactory(UserFactory):
+    is_staff = True
+    is_superuser = True
+    role = User.Role.ADMIN
+
+
+class SubcontractorFactory(UserFactory):
+    is_staff = True
+    role = User.Role.SUBCONTRACTOR
+
+
+class UserClientFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = UserClient
+
+    user = factory.SubFactory(SubcontractorFactory)
+    client = factory.SubFactory(ClientFactory)
+
+
+class TimeEntryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TimeEntry
+
+    user = factory.SubFactory(StaffUserFactory)
+    project = factory.SubFactory(ProjectFactory)
+    start_time = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(hours=3))
+    end_time = factory.LazyAttribute(lambda o: o.start_time + dt.timedelta(hours=1, minutes=30))
+    notes = factory.Faker("sentence")
+    billable = True
+    source = TimeEntry.Source.MANUAL
+
+
+class InvoiceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Invoice
+
+    invoice_number = factory.Sequence(lambda n: f"INV-{n:05d}")
+    client = factory.SubFactory(ClientFactory)
+    issue_date = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=10))
+    due_date = factory.LazyAttribute(lambda o: o.issue_date + dt.timedelta(days=30))
+    status = Invoice.Status.SENT
+    currency_code = factory.LazyAttribute(lambda o: o.client.currency_code)
+    tax_rate = Decimal("0")
+    subtotal = Decimal("1000.00")
+    tax_amount = Decimal("0.00")
+    total_amount = Decimal("1000.00")
+    amount_paid = Decimal("0.00")
+    billing_name = factory.LazyAttribute(lambda o: o.client.name)
+
+
+class InvoiceItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = InvoiceItem
+
+    invoice = factory.SubFactory(InvoiceFactory, status=Invoice.Status.DRAFT)
+    description = factory.Faker("sentence", nb_words=4)
+    quantity = Decimal("10.00")
+    unit_price = Decimal("100.00")
+    amount = factory.LazyAttribute(lambda o: o.quantity * o.unit_price)
+    position = factory.Sequence(lambda n: n)
+
+
+class PaymentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Payment
+
+    invoice = factory.SubFactory(InvoiceFactory)
+    date = factory.LazyFunction(timezone.localdate)
+    amount = Decimal("100.00")
+    method = Payment.Method.BANK_TRANSFER

@@ -1,0 +1,131 @@
+"""Time entries: manual, from the timer, or from the API."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from clients.models import ScopedQuerySet
+
+
+class TimeEntryQuerySet(ScopedQuerySet):
+    client_lookup = "project__client_id"
+
+    def finished(self) -> TimeEntryQuerySet:
+        """Entries whose timer has stopped (``end_time`` set)."""
+        return self.filter(end_time__isnull=False)
+
+    def running(self) -> TimeEntryQuerySet:
+        """Entries whose timer is still running."""
+        return self.filter(end_time__isnull=True)
+
+    def billable(self) -> TimeEntryQuerySet:
+        """Billable entries."""
+        return self.filter(billable=True)
+
+    def started_between(self, date_from=None, date_to=None) -> TimeEntryQuerySet:
+        """Entries whose start falls on ``date_from``..``date_to`` (inclusive, in TIME_ZONE)."""
+        from timetracker.dates import local_day_bounds
+
+        qs = self
+        if date_from is not None:
+            qs = qs.filter(start_time__gte=local_day_bounds(date_from)[0])
+        if date_to is not None:
+            qs = qs.filter(start_time__lt=local_day_bounds(date_to)[1])
+        return qs
+
+
+class TimeEntry(models.Model):
+    class Source(models.TextChoices):
+        MANUAL = "manual", _("Manual")
+        TIMER = "timer", _("Timer")
+        API = "api", _("API")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.PROTECT,
+        related_name="time_entries",
+    )
+    project = models.ForeignKey(
+        "clients.Project",
+        verbose_name=_("project"),
+        on_delete=models.PROTECT,
+        related_name="time_entries",
+    )
+    start_time = models.DateTimeField(_("start"))
+    end_time = models.DateTimeField(_("end"), null=True, blank=True)
+    duration_seconds = models.PositiveIntegerField(_("duration (seconds)"), null=True, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    billable = models.BooleanField(_("billable"), default=True)
+    source = models.CharField(
+        _("source"), max_length=10, choices=Source.choices, default=Source.MANUAL
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = TimeEntryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-start_time", "-id"]
+        verbose_name = _("time entry")
+        verbose_name_plural = _("time entries")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_time__isnull=True) | Q(end_time__gte=models.F("start_time")),
+                name="time_entry_end_after_start",
+                violation_error_message=_("The end must not be before the start."),
+            ),
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=Q(end_time__isnull=True),
+                name="time_entry_one_running_per_user",
+                violation_error_message=_("This user already has a running timer."),
+            ),
+            models.CheckConstraint(
+                condition=Q(end_time__isnull=True, duration_seconds__isnull=True)
+                | Q(end_time__isnull=False, duration_seconds__isnull=False),
+                name="time_entry_duration_iff_finished",
+            ),
+        ]
+        indexes = [
+            # Portal time-entry list and stats: a client's projects, newest first.
+            models.Index(fields=["project", "-start_time"], name="time_entry_project_start"),
+            # Admin lists and reports by user over a date range.
+            models.Index(fields=["user", "-start_time"], name="time_entry_user_start"),
+            models.Index(fields=["-start_time"], name="time_entry_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project} · {self.start_time:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_running(self) -> bool:
+        return self.end_time is None
+
+    @property
+    def hours(self):
+        from timetracker.formatting import seconds_to_hours
+
+        return seconds_to_hours(self.duration_seconds or 0)
+
+    def clean(self) -> None:
+        super().clean()
+        if self.end_time and self.start_time and self.end_time < self.start_time:
+            raise ValidationError({"end_time": _("The end must not be before the start.")})
+        self.sync_duration()
+
+    def sync_duration(self) -> None:
+        """Derive ``duration_seconds`` from start and end (whole seconds; null while running)."""
+        if self.end_time is None or self.start_time is None:
+            self.duration_seconds = None
+        else:
+            self.duration_seconds = max(0, int((self.end_time - self.start_time).total_seconds()))
+
+    def save(self, *args, **kwargs):
+        # duration_seconds is derived data, never entered: keep it true on every save.
+        self.sync_duration()
+        super().save(*args, **kwargs)
