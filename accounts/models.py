@@ -16,14 +16,15 @@ if TYPE_CHECKING:
 class UserManager(DjangoUserManager):
     """Keeps ``role="admin"`` and ``is_superuser`` in step for users created in code."""
 
-    def _create_user(self, username, email, password, **extra_fields):
-        role = extra_fields.get("role")
+    # _create_user_object is shared by the sync and async paths. create_user() has already
+    # set is_superuser=False by now, so role admin must overwrite it, not setdefault.
+    def _create_user_object(self, username, email, password, **extra_fields):
         if extra_fields.get("is_superuser"):
             extra_fields["role"] = User.Role.ADMIN
-        elif role == User.Role.ADMIN:
-            extra_fields.setdefault("is_superuser", True)
-            extra_fields.setdefault("is_staff", True)
-        return super()._create_user(username, email, password, **extra_fields)
+        elif extra_fields.get("role") == User.Role.ADMIN:
+            extra_fields["is_superuser"] = True
+            extra_fields["is_staff"] = True
+        return super()._create_user_object(username, email, password, **extra_fields)
 
     def portal_users(self):
         """Users who can log in to the Client Portal."""

@@ -7,7 +7,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models.functions import Lower
+from django.db.models import Count, Max, Q, Sum, Window
+from django.db.models.functions import Coalesce, Lower
 from django.utils.translation import gettext_lazy as _
 
 currency_validator = RegexValidator(
@@ -101,6 +102,34 @@ class ProjectQuerySet(ScopedQuerySet):
     def active(self) -> ProjectQuerySet:
         """Projects with status ``active``."""
         return self.filter(status=Project.Status.ACTIVE)
+
+    def with_hours(self, *, period=None) -> ProjectQuerySet:
+        """Annotate figures over each project's finished time entries (one GROUP BY query).
+
+        ``total_seconds``, ``billable_seconds``, ``last_entry_at`` (start of the newest entry)
+        and, when ``period`` is an aware ``(start, end)`` pair, ``period_seconds`` for entries
+        starting in ``[start, end)``.
+        """
+        finished = Q(time_entries__end_time__isnull=False)
+        seconds = "time_entries__duration_seconds"
+        annotations = {
+            "total_seconds": Coalesce(Sum(seconds, filter=finished), 0),
+            "billable_seconds": Coalesce(
+                Sum(seconds, filter=finished & Q(time_entries__billable=True)), 0
+            ),
+            "last_entry_at": Max("time_entries__start_time", filter=finished),
+        }
+        if period is not None:
+            in_period = Q(
+                time_entries__start_time__gte=period[0], time_entries__start_time__lt=period[1]
+            )
+            annotations["period_seconds"] = Coalesce(Sum(seconds, filter=finished & in_period), 0)
+        return self.annotate(**annotations)
+
+    def with_total_count(self) -> ProjectQuerySet:
+        """Annotate ``total_count``, the size of the whole queryset (a window function), so a
+        sliced list also knows the full count in the same query."""
+        return self.annotate(total_count=Window(Count("pk")))
 
 
 class Project(models.Model):

@@ -6,7 +6,8 @@ from decimal import Decimal
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import DecimalField, ExpressionWrapper, F, Q
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, Sum
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from clients.models import ScopedQuerySet, currency_validator, default_currency
@@ -51,6 +52,43 @@ class InvoiceQuerySet(ScopedQuerySet):
         return self.annotate(
             due=ExpressionWrapper(
                 F("total_amount") - F("amount_paid"), output_field=DecimalField(**MONEY)
+            )
+        )
+
+    def status_counts(self, on=None) -> dict[str, int]:
+        """Counts for the portal's status filter in one aggregate query.
+
+        Keys: ``total`` (every row of this queryset), ``paid``, ``unpaid``, ``overdue`` (as
+        the methods of the same names; overdue relative to ``on``, default today).
+        """
+        unpaid = Q(status=Invoice.Status.SENT, total_amount__gt=F("amount_paid"))
+        return self.aggregate(
+            total=Count("pk"),
+            paid=Count("pk", filter=Q(status=Invoice.Status.PAID)),
+            unpaid=Count("pk", filter=unpaid),
+            overdue=Count("pk", filter=unpaid & Q(due_date__lt=on or today())),
+        )
+
+    def balances_by_currency(self, on=None):
+        """Unpaid and overdue invoices per currency (one GROUP BY query, lazy).
+
+        Rows are dicts with ``currency_code``, ``unpaid_count``, ``unpaid_due``,
+        ``overdue_count`` and ``overdue_due`` (amounts due; overdue relative to ``on``).
+        """
+        due = ExpressionWrapper(
+            F("total_amount") - F("amount_paid"), output_field=DecimalField(**MONEY)
+        )
+        overdue = Q(due_date__lt=on or today())
+        zero = models.Value(Decimal("0"), output_field=DecimalField(**MONEY))
+        return (
+            self.unpaid()
+            .order_by("currency_code")
+            .values("currency_code")
+            .annotate(
+                unpaid_count=Count("pk"),
+                unpaid_due=Coalesce(Sum(due), zero),
+                overdue_count=Count("pk", filter=overdue),
+                overdue_due=Coalesce(Sum(due, filter=overdue), zero),
             )
         )
 

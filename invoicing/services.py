@@ -44,6 +44,9 @@ def invoice_recalculate(*, invoice: Invoice) -> Invoice:
     invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
     _ensure_draft(invoice)
     subtotal = invoice.items.aggregate(s=Sum("amount"))["s"] or Decimal("0")
+    # Discount lines may be negative, but the total may not (a DB constraint): say so, not 500.
+    if subtotal < 0:
+        raise ValidationError(_("The items add up to a negative total."))
     invoice.subtotal = round_money(subtotal)
     invoice.tax_amount, invoice.total_amount = invoice_totals_compute(
         subtotal=invoice.subtotal, tax_rate=invoice.tax_rate

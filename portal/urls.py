@@ -1,8 +1,15 @@
 from django.urls import path
-from django.views.generic import TemplateView
+
+from . import views
 
 app_name = "portal"
 
 urlpatterns = [
-    path("", TemplateView.as_view(template_name="portal/dashboard.html"), name="dashboard"),
+    path("dashboard/", views.DashboardView.as_view(), name="dashboard"),
+    path("projects/", views.ProjectListView.as_view(), name="projects"),
+    path("invoices/", views.InvoiceListView.as_view(), name="invoices"),
+    path("invoices/<int:pk>/", views.InvoiceDetailView.as_view(), name="invoice_detail"),
+    path("time-entries/", views.TimeEntryListView.as_view(), name="time_entries"),
+    # Same view under the bare prefix; listed last so reverse("portal:dashboard") gives it.
+    path("", views.DashboardView.as_view(), name="dashboard"),
 ]

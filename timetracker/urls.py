@@ -7,5 +7,8 @@ urlpatterns = [
     path("", home, name="home"),
     path("accounts/", include("accounts.urls")),
     path("client-portal/", include("portal.urls")),
+    # Admin tools live under /admin/ but must come before the admin's catch-all.
+    path("admin/timer/", include("tracking.urls")),
+    path("admin/reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]

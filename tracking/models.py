@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from clients.models import ScopedQuerySet
@@ -36,6 +37,29 @@ class TimeEntryQuerySet(ScopedQuerySet):
         if date_to is not None:
             qs = qs.filter(start_time__lt=local_day_bounds(date_to)[1])
         return qs
+
+    def totals(self) -> dict[str, int]:
+        """``count``, ``seconds`` and ``billable_seconds`` of the whole set (one aggregate)."""
+        return self.aggregate(
+            count=Count("pk"),
+            seconds=Coalesce(Sum("duration_seconds"), 0),
+            billable_seconds=Coalesce(Sum("duration_seconds", filter=Q(billable=True)), 0),
+        )
+
+    def seconds_per_period(self, periods: dict) -> dict[str, int]:
+        """Seconds tracked overall (key ``total``) and per named period, in one aggregate.
+
+        ``periods`` maps a name to an aware ``(start, end)`` pair; an entry counts towards a
+        period when its start falls in ``[start, end)``, so local calendar bounds (see
+        ``timetracker.dates.local_day_bounds``) bucket correctly in any TIME_ZONE.
+        """
+        sums = {
+            name: Coalesce(
+                Sum("duration_seconds", filter=Q(start_time__gte=start, start_time__lt=end)), 0
+            )
+            for name, (start, end) in periods.items()
+        }
+        return self.aggregate(total=Coalesce(Sum("duration_seconds"), 0), **sums)
 
 
 class TimeEntry(models.Model):

@@ -125,7 +125,9 @@ def test_plain_user_assignments_are_ignored_unless_subcontractor(acme):
     assert user.get_allowed_client_ids() == set()
 
 
-def test_allowed_client_ids_for_subcontractor_cost_one_query(subcontractor, django_assert_num_queries):
+def test_allowed_client_ids_for_subcontractor_cost_one_query(
+    subcontractor, django_assert_num_queries
+):
     with django_assert_num_queries(1):
         subcontractor.get_allowed_client_ids()
 
@@ -195,6 +197,16 @@ def test_portal_data_values_are_lazy_unsliced_querysets(acme_user, django_assert
         assert isinstance(qs, QuerySet)
         assert qs._result_cache is None
         assert not qs.query.is_sliced
+
+
+def test_portal_data_querysets_cost_one_query_each(acme_user, acme, django_assert_num_queries):
+    project = ProjectFactory(client=acme)
+    TimeEntryFactory.create_batch(3, project=project)
+    InvoiceFactory.create_batch(3, client=acme)
+    data = acme_user.get_client_portal_data()
+    for key in ("projects", "invoices", "time_entries"):
+        with django_assert_num_queries(1):
+            list(data[key])
 
 
 def test_portal_data_projects_are_the_clients_active_projects(acme_user, acme, globex):
@@ -306,7 +318,9 @@ def test_portal_users_manager_method(acme):
 def test_user_client_table_name_and_columns():
     assert UserClient._meta.db_table == "user_clients"
     with connection.cursor() as cursor:
-        columns = {c.name for c in connection.introspection.get_table_description(cursor, "user_clients")}
+        columns = {
+            c.name for c in connection.introspection.get_table_description(cursor, "user_clients")
+        }
     assert {"user_id", "client_id", "created_at"} <= columns
 
 

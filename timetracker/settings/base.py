@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "tracking",
     "invoicing",
     "portal",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -55,6 +56,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Ends sessions SESSION_MAX_AGE after login, however busy (idle timeout is the cookie age).
+    "accounts.middleware.SessionMaxAgeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes requires: it turns lockouts into a clear response.
     "axes.middleware.AxesMiddleware",
@@ -74,6 +77,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                # The running timer in the admin header (lazy; one query, staff only).
+                "accounts.context_processors.running_timer",
             ],
         },
     },
@@ -91,7 +96,8 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     # AxesStandaloneBackend must come first so locked-out credentials never reach the DB check.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend that also loads user.client: one query per request, not two.
+    "accounts.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -1,0 +1,195 @@
+"""Users in the admin (§4.1): only admins (superusers) see or change them."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from .admin_scope import ProtectedDeleteMixin, ScopedRelatedFieldListFilter
+from .forms import UserAdminChangeForm, UserAdminCreationForm
+from .models import User
+from .services import user_apply_role, user_send_portal_invitation
+
+admin.site.site_header = _("Timetracker administration")
+admin.site.site_title = _("Timetracker admin")
+admin.site.index_title = _("Back office")
+
+
+class PortalAccessFilter(admin.SimpleListFilter):
+    title = _("portal access")
+    parameter_name = "portal"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Yes")), ("no", _("No"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(client_portal_enabled=True, client__isnull=False)
+        if self.value() == "no":
+            return queryset.exclude(client_portal_enabled=True, client__isnull=False)
+        return queryset
+
+
+@admin.register(User)
+class UserAdmin(ProtectedDeleteMixin, DjangoUserAdmin):
+    form = UserAdminChangeForm
+    add_form = UserAdminCreationForm
+    list_display = ("username", "full_name", "email", "role", "is_active", "portal_badge")
+    list_select_related = ("client",)
+    list_filter = (
+        "role",
+        PortalAccessFilter,
+        ("client", ScopedRelatedFieldListFilter),
+        "is_active",
+        "is_staff",
+        "groups",
+    )
+    search_fields = ("username", "first_name", "last_name", "email")
+    ordering = ("username",)
+    filter_horizontal = ("groups", "user_permissions")
+    actions = ["send_portal_invitation"]
+    _portal_fieldset = (
+        _("Client Portal Access"),
+        {"fields": ("client_portal_enabled", "client")},
+    )
+    _assigned_fieldset = (
+        _("Assigned Clients (Subcontractor)"),
+        {
+            "classes": ("assigned-clients",),
+            "fields": ("assigned_clients",),
+            "description": _("Only used when the role is subcontractor."),
+        },
+    )
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        (_("Personal info"), {"fields": ("first_name", "last_name", "email")}),
+        (_("Role and access"), {"fields": ("role", "is_active", "is_staff")}),
+        _portal_fieldset,
+        (
+            _("Permissions"),
+            {"classes": ("collapse",), "fields": ("groups", "user_permissions")},
+        ),
+        (_("Important dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("username", "usable_password", "password1", "password2"),
+            },
+        ),
+        (_("Personal info"), {"fields": ("first_name", "last_name", "email")}),
+        (_("Role and access"), {"fields": ("role",)}),
+        _portal_fieldset,
+    )
+    readonly_fields = ("last_login", "date_joined")
+
+    class Media:
+        js = ("admin/js/user_role.js",)
+
+    # Only admins manage users: staff and subcontractors never reach these pages.
+    def _is_admin(self, request) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_module_permission(self, request):
+        return self._is_admin(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._is_admin(request)
+
+    def has_add_permission(self, request):
+        return self._is_admin(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self._is_admin(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._is_admin(request)
+
+    @admin.display(description=_("name"), ordering="last_name")
+    def full_name(self, obj: User) -> str:
+        return obj.get_full_name()
+
+    @admin.display(description=_("Portal"), ordering="client__name")
+    def portal_badge(self, obj: User) -> str:
+        if not obj.is_client_portal_user:
+            return ""
+        return format_html('<span class="portal-badge">{}</span>', obj.client.name)
+
+    def get_fieldsets(self, request, obj=None):
+        # Added here, not in ``fieldsets``: the admin's checks refuse an M2M with a through
+        # model there, although the form declares and saves the field itself.
+        fieldsets = list(super().get_fieldsets(request, obj))
+        at = fieldsets.index(self._portal_fieldset) + 1
+        return [*fieldsets[:at], self._assigned_fieldset, *fieldsets[at:]]
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        # The form refuses to let an admin drop their own admin role.
+        return type(form.__name__, (form,), {"current_user": request.user})
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        user_apply_role(user=form.instance)
+
+    def deletion_blockers(self, objs) -> list[str]:
+        return [
+            _("%(user)s has time entries; deactivate the account instead.") % {"user": user}
+            for user in User.objects.filter(pk__in=[o.pk for o in objs], time_entries__isnull=False)
+            .distinct()
+            .order_by("username")
+        ]
+
+    def get_urls(self):
+        return [
+            path(
+                "<id>/invite/",
+                self.admin_site.admin_view(self.invite_view),
+                name="accounts_user_invite",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _invite(self, request, user: User) -> bool:
+        try:
+            user_send_portal_invitation(user=user, request=request)
+        except ValidationError as exc:
+            for message in exc.messages:
+                self.message_user(request, message, messages.ERROR)
+            return False
+        return True
+
+    @admin.action(description=_("Send portal invitation"), permissions=["change"])
+    def send_portal_invitation(self, request, queryset):
+        sent = sum(self._invite(request, user) for user in queryset.select_related("client"))
+        if sent:
+            self.message_user(
+                request,
+                ngettext("Sent %(n)d portal invitation.", "Sent %(n)d portal invitations.", sent)
+                % {"n": sent},
+                messages.SUCCESS,
+            )
+
+    def invite_view(self, request, id):
+        """POST: send the invitation from the button on the user's change page."""
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        user = self.get_object(request, id)
+        if user is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, id)
+        if self._invite(request, user):
+            self.message_user(
+                request,
+                _("Portal invitation sent to %(email)s.") % {"email": user.email},
+                messages.SUCCESS,
+            )
+        return HttpResponseRedirect(reverse("admin:accounts_user_change", args=[user.pk]))

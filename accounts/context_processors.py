@@ -1,0 +1,42 @@
+"""Template context for the admin header: the staff user's running timer (§4.3)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
+
+from timetracker.formatting import format_hm
+from tracking.models import TimeEntry
+
+
+@dataclass(frozen=True)
+class RunningTimer:
+    entry: TimeEntry
+    elapsed_seconds: int
+
+    @property
+    def elapsed(self) -> str:
+        return format_hm(self.elapsed_seconds)
+
+
+def running_timer(request) -> dict:
+    """``running_timer``: the user's running entry with its elapsed time, or ``None``.
+
+    Lazy, so only templates that show it pay for it, and at most one query, for staff only.
+    """
+
+    def load() -> RunningTimer | None:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or not user.is_staff:
+            return None
+        entry = (
+            TimeEntry.objects.running().filter(user=user).select_related("project__client").first()
+        )
+        if entry is None:
+            return None
+        elapsed = max(0, int((timezone.now() - entry.start_time).total_seconds()))
+        return RunningTimer(entry=entry, elapsed_seconds=elapsed)
+
+    return {"running_timer": SimpleLazyObject(load)}

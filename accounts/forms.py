@@ -1,0 +1,85 @@
+"""Admin forms for users: role, Client Portal access and subcontractor assignments (§4.1)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.admin.widgets import FilteredSelectMultiple
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from clients.models import Client
+
+from .models import User
+
+
+class UserAccessFormMixin(forms.Form):
+    """Shared by the add and change forms; the admin sets ``current_user`` on the class."""
+
+    assigned_clients = forms.ModelMultipleChoiceField(
+        label=_("Assigned clients"),
+        queryset=Client.objects.all(),
+        required=False,
+        widget=FilteredSelectMultiple(_("clients"), is_stacked=False),
+        help_text=_("Subcontractors see only these clients and their projects."),
+    )
+
+    current_user: User | None = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "client" in self.fields:
+            # Active clients only, but keep an archived client that is already chosen valid.
+            current = Q(pk=self.instance.client_id) if self.instance.client_id else Q(pk=None)
+            self.fields["client"].queryset = Client.objects.filter(Q(is_active=True) | current)
+            self.fields["client"].help_text = _("The client whose portal this user sees.")
+        if self.instance.pk and "assigned_clients" in self.fields:
+            assigned = self.instance.assigned_clients.values_list("pk", flat=True)
+            self.initial.setdefault("assigned_clients", list(assigned))
+
+    def clean(self):
+        cleaned = super().clean()
+        role = cleaned.get("role", self.instance.role)
+        self._clean_role(role, cleaned)
+        self._clean_portal(cleaned)
+        if role != User.Role.SUBCONTRACTOR and "assigned_clients" in cleaned:
+            # Assignments only mean something for subcontractors; saving clears them.
+            cleaned["assigned_clients"] = Client.objects.none()
+        return cleaned
+
+    def _clean_role(self, role, cleaned) -> None:
+        me = self.current_user
+        if me is not None and self.instance.pk == me.pk and role != User.Role.ADMIN:
+            self.add_error("role", _("You cannot remove your own admin role."))
+            return
+        # Role admin ⇔ superuser; is_superuser is not on the form, the role decides it.
+        self.instance.is_superuser = role == User.Role.ADMIN
+        if role in (User.Role.ADMIN, User.Role.SUBCONTRACTOR):
+            if "is_staff" in self.fields:
+                cleaned["is_staff"] = True
+            else:
+                self.instance.is_staff = True
+
+    def _clean_portal(self, cleaned) -> None:
+        if "client_portal_enabled" not in self.fields:
+            return
+        if cleaned.get("client_portal_enabled"):
+            if cleaned.get("client") is None and "client" not in self.errors:
+                self.add_error(
+                    "client",
+                    _("Choose the client this user belongs to, or switch portal access off."),
+                )
+        else:
+            cleaned["client"] = None
+
+
+class UserAdminChangeForm(UserAccessFormMixin, UserChangeForm):
+    class Meta(UserChangeForm.Meta):
+        model = User
+        fields = "__all__"
+
+
+class UserAdminCreationForm(UserAccessFormMixin, AdminUserCreationForm):
+    class Meta(AdminUserCreationForm.Meta):
+        model = User
+        fields = ("username",)

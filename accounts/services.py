@@ -1,0 +1,106 @@
+"""Writes to users that touch several rows or send mail: roles, scope and portal invitations."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
+
+from .models import User, UserClient
+
+SUBCONTRACTOR_GROUP = "Subcontractors"
+# What a subcontractor may do within their scope until an admin widens the group. The data
+# migration 0002 creates the same set; this copy re-creates it if the group goes missing.
+SUBCONTRACTOR_PERMISSIONS = (
+    ("tracking", "add_timeentry"),
+    ("tracking", "change_timeentry"),
+    ("tracking", "delete_timeentry"),
+    ("tracking", "view_timeentry"),
+    ("clients", "view_client"),
+    ("clients", "view_project"),
+    ("invoicing", "view_invoice"),
+)
+
+
+def subcontractor_group() -> Group:
+    """The group every subcontractor belongs to, created with the default permissions if absent."""
+    group, created = Group.objects.get_or_create(name=SUBCONTRACTOR_GROUP)
+    if created:
+        wanted = Q()
+        for app_label, codename in SUBCONTRACTOR_PERMISSIONS:
+            wanted |= Q(content_type__app_label=app_label, codename=codename)
+        group.permissions.set(Permission.objects.filter(wanted))
+    return group
+
+
+@transaction.atomic
+def user_apply_role(*, user: User) -> User:
+    """Bring everything that depends on ``user.role`` in line with it, and save.
+
+    * role ``admin`` ⇔ superuser (and staff); subcontractors are staff (they work in the admin);
+    * portal access switched off → no portal client;
+    * subcontractors are in the "Subcontractors" group; anyone else loses that group and
+      every client assignment.
+    """
+    is_admin = user.role == User.Role.ADMIN
+    user.is_superuser = is_admin
+    if is_admin or user.role == User.Role.SUBCONTRACTOR:
+        user.is_staff = True
+    if not user.client_portal_enabled:
+        user.client = None
+    user.save(update_fields=["is_superuser", "is_staff", "client"])
+    if user.role == User.Role.SUBCONTRACTOR:
+        user.groups.add(subcontractor_group())
+    else:
+        UserClient.objects.filter(user=user).delete()
+        user.groups.remove(*Group.objects.filter(name=SUBCONTRACTOR_GROUP))
+    return user
+
+
+def user_send_portal_invitation(*, user: User, request) -> None:
+    """Email ``user`` a one-time link to set a password and enter the Client Portal.
+
+    The link carries Django's password-reset token: it expires after
+    ``PASSWORD_RESET_TIMEOUT`` and stops working once a password is set (the token hashes the
+    current password), so nothing secret is stored.
+    """
+    if not user.is_active:
+        raise ValidationError(_("%(user)s is inactive.") % {"user": user.username})
+    if not user.is_client_portal_user:
+        raise ValidationError(
+            _("%(user)s has no portal access: enable it and choose a client first.")
+            % {"user": user.username}
+        )
+    if not user.email:
+        raise ValidationError(_("%(user)s has no email address.") % {"user": user.username})
+    path = reverse(
+        "invitation_confirm",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
+    )
+    context = {
+        "user": user,
+        "client": user.client,
+        "invitation_url": request.build_absolute_uri(path),
+        "expiry_days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400),
+        "support_email": settings.SUPPORT_EMAIL,
+    }
+    subject = render_to_string("emails/portal_invitation_subject.txt", context)
+    send_mail(
+        subject=" ".join(subject.split()),
+        message=render_to_string("emails/portal_invitation.txt", context),
+        from_email=None,
+        recipient_list=[user.email],
+        html_message=render_to_string("emails/portal_invitation.html", context),
+    )

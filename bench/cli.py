@@ -1,0 +1,243 @@
+"""``python -m bench``: seed or reuse a dataset, serve it with gunicorn, measure the portal.
+
+Exit status: 0 when the run completed (slow pages, errors and budget misses are in the
+report), 1 when the harness itself failed (database unreachable, server did not start).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from bench import dataset, report
+from bench.pages import Page, load_pages, portal_pages
+from bench.server import GunicornServer, ServerError
+from bench.webclient import Sample, WebClient
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench",
+        description="Benchmark every Client Portal page against a seeded dataset.",
+    )
+    parser.add_argument("--size", choices=["S", "M", "L"], default="S")
+    parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--seed", type=int, default=42, help="seed_demo seed (default 42)")
+    parser.add_argument("--iterations", type=int, default=30, help="timed requests per page")
+    parser.add_argument("--warmup", type=int, default=3, help="untimed requests per page first")
+    parser.add_argument("--load-seconds", type=float, default=10.0, help="concurrent run length")
+    parser.add_argument("--load-threads", type=int, default=4)
+    parser.add_argument(
+        "--load-max-requests", type=int, default=5000, help="stop the load run after this many"
+    )
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
+    parser.add_argument("--reseed", action="store_true", help="seed again even if reusable")
+    parser.add_argument(
+        "--pg-server", default=dataset.PG_SERVER, help="PostgreSQL server URL without a db name"
+    )
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="CI check of the harness: 3 requests per page, 1 warm-up, 2 s of load",
+    )
+    parser.add_argument("--output", type=Path, default=report.RESULTS_DIR)
+    args = parser.parse_args(argv)
+    if args.smoke:
+        args.iterations, args.warmup = min(args.iterations, 3), min(args.warmup, 1)
+        args.load_seconds, args.load_max_requests = min(args.load_seconds, 2.0), 200
+    if args.iterations < 1 or args.warmup < 0 or args.load_threads < 1:
+        parser.error("--iterations must be ≥ 1, --warmup ≥ 0, --load-threads ≥ 1")
+    return args
+
+
+def _git_commit() -> str:
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
+        )
+    except OSError:
+        return ""
+    commit = out.stdout.strip()
+    dirty = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=no"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=5,
+        check=False,
+    ).stdout.strip()
+    # Uncommitted changes make the commit alone a misleading label.
+    return f"{commit}-dirty" if commit and dirty else commit
+
+
+def _setup_django(database_url: str) -> None:
+    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+    os.environ["DATABASE_URL"] = database_url
+    import django
+
+    django.setup()
+
+
+def _forge_session(username: str) -> str:
+    """A logged-in session created server-side, as Django's test client does."""
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+
+    from accounts.models import User
+
+    user = User.objects.get(username=username)
+    session = import_module(settings.SESSION_ENGINE).SessionStore()
+    session[SESSION_KEY] = user._meta.pk.value_to_string(user)
+    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[-1]
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.save()
+    return session.session_key
+
+
+def measure_pages(
+    client: WebClient, pages: list[Page], *, iterations: int, warmup: int
+) -> dict[str, list[Sample]]:
+    """Warm every page up, then request them round-robin ``iterations`` times."""
+    for _ in range(warmup):
+        for page in pages:
+            client.get(page.path)
+    samples: dict[str, list[Sample]] = {page.name: [] for page in pages}
+    for _ in range(iterations):
+        for page in pages:
+            samples[page.name].append(client.get(page.path))
+    return samples
+
+
+def run_load(
+    client: WebClient, pages: list[Page], *, seconds: float, threads: int, max_requests: int
+) -> tuple[list[Sample], float]:
+    """Hammer ``pages`` from ``threads`` threads until the time or request budget runs out."""
+    results: list[Sample] = []
+    lock = threading.Lock()
+    deadline = time.monotonic() + seconds
+    paths = [page.path for page in pages]
+
+    def worker(index: int) -> None:
+        own = client.clone()
+        n = index
+        while time.monotonic() < deadline:
+            with lock:
+                if len(results) >= max_requests:
+                    return
+            sample = own.get(paths[n % len(paths)])
+            n += 1
+            with lock:
+                results.append(sample)
+
+    started = time.monotonic()
+    pool = [threading.Thread(target=worker, args=(i,), daemon=True) for i in range(threads)]
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join(timeout=seconds + 60)
+    return results, time.monotonic() - started
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    target = dataset.target_for(db=args.db, size=args.size, pg_server=args.pg_server)
+    print(f"bench: size {args.size} on {args.db} ({target.name})", flush=True)
+    try:
+        dataset.create_database(target, pg_server=args.pg_server)
+        _setup_django(target.url)
+        facts = dataset.ensure_dataset(target, seed=args.seed, reseed=args.reseed)
+        from django.core.management import call_command
+        from django.db import connections
+
+        from clients.demo import SIZES, benchmark_login
+
+        call_command("collectstatic", interactive=False, verbosity=0)
+        login = benchmark_login(SIZES[args.size])
+        pages = portal_pages(username=login.username)
+        connections.close_all()
+    except Exception as exc:  # any failure here is a harness failure
+        print(f"bench: could not prepare the dataset: {exc!r}", file=sys.stderr)
+        return 1
+
+    server = GunicornServer(
+        database_url=target.url,
+        workers=args.workers,
+        log_path=dataset.DATA_DIR / f"gunicorn-{args.db}-{target.name}.log",
+    )
+    try:
+        server.start()
+    except ServerError as exc:
+        print(f"bench: {exc}", file=sys.stderr)
+        return 1
+    try:
+        client = WebClient(server.base_url)
+        login_error = client.login(login.username, login.password)
+        method = "form"
+        if login_error:
+            print(f"bench: login form failed ({login_error}); using a server-side session")
+            client.set_cookie("sessionid", _forge_session(login.username))
+            connections.close_all()
+            method = "session"
+        print(f"bench: measuring {len(pages)} pages × {args.iterations}…", flush=True)
+        samples = measure_pages(client, pages, iterations=args.iterations, warmup=args.warmup)
+        targets = load_pages(pages)
+        print(f"bench: {args.load_threads} threads for {args.load_seconds:g} s…", flush=True)
+        load_samples, load_seconds = run_load(
+            client,
+            targets,
+            seconds=args.load_seconds,
+            threads=args.load_threads,
+            max_requests=args.load_max_requests,
+        )
+        memory = server.worker_memory()
+    finally:
+        server.stop()
+
+    page_results = [report.page_result(p.name, p.path, samples[p.name]) for p in pages]
+    load = report.load_result(load_samples, seconds=load_seconds, threads=args.load_threads)
+    load["paths"] = [p.path for p in targets]
+    now = dt.datetime.now(dt.UTC)
+    result = {
+        "meta": {
+            "size": args.size,
+            "db": args.db,
+            "timestamp": now.strftime("%Y-%m-%d %H:%M:%S UTC"),
+            "stamp": now.strftime("%Y%m%dT%H%M%SZ"),
+            "commit": _git_commit(),
+            "seed": args.seed,
+            "iterations": args.iterations,
+            "warmup": args.warmup,
+            "workers": args.workers,
+            "smoke": args.smoke,
+            "python": sys.version.split()[0],
+        },
+        "dataset": facts,
+        "login": {"username": login.username, "method": method, "error": login_error},
+        "pages": page_results,
+        "load": load,
+        "memory": memory,
+        "summary": {
+            "over_budget": [p["name"] for p in page_results if not p["budget"]["ok"]],
+            "pages_with_errors": [p["name"] for p in page_results if p["errors"]],
+        },
+    }
+    json_path, md_path = report.write_results(result, args.output)
+    print(report.render_markdown(result))
+    for path in (json_path, md_path):
+        print(f"bench: wrote {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
+    return 0

@@ -1,0 +1,81 @@
+"""Which portal pages to measure (PRODUCT.md §3.2), with ids and ranges read from the data."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+
+ENTRIES_PER_PAGE = 50  # PRODUCT.md §3.6
+
+
+@dataclass(frozen=True)
+class Page:
+    name: str
+    path: str
+
+
+def previous_month(on: dt.date) -> tuple[dt.date, dt.date]:
+    """First and last day of the calendar month before ``on``."""
+    last = on.replace(day=1) - dt.timedelta(days=1)
+    return last.replace(day=1), last
+
+
+def portal_pages(*, username: str) -> list[Page]:
+    """Every portal page for the user's client: lists, filters, a detail and far pages.
+
+    Ids and page numbers come from the database, so the list is right for any dataset:
+    the newest visible invoice, the busiest project, last month, and the first, middle and
+    last page of the time entries.
+    """
+    from django.db.models import Count
+
+    from accounts.models import User
+    from clients.models import Project
+    from invoicing.models import Invoice
+    from timetracker.dates import today
+    from tracking.models import TimeEntry
+
+    client = User.objects.get(username=username).client
+    invoice = Invoice.objects.for_client(client).portal_visible().order_by("-issue_date").first()
+    project = (
+        Project.objects.for_client(client)
+        .annotate(n=Count("time_entries"))
+        .order_by("-n", "pk")
+        .first()
+    )
+    entries = TimeEntry.objects.for_client(client).finished().count()
+    last_page = max(1, math.ceil(entries / ENTRIES_PER_PAGE))
+    month_from, month_to = previous_month(today())
+
+    base = "/client-portal/"
+    pages = [
+        Page("dashboard", base),
+        Page("projects", f"{base}projects/"),
+        Page("invoices: all", f"{base}invoices/?status=all"),
+        Page("invoices: paid", f"{base}invoices/?status=paid"),
+        Page("invoices: unpaid", f"{base}invoices/?status=unpaid"),
+        Page("invoices: overdue", f"{base}invoices/?status=overdue"),
+    ]
+    if invoice is not None:
+        pages.append(Page("invoice detail", f"{base}invoices/{invoice.pk}/"))
+    entries_url = f"{base}time-entries/"
+    pages.append(Page("time entries", entries_url))
+    if project is not None:
+        pages.append(Page("time entries: project", f"{entries_url}?project_id={project.pk}"))
+    pages += [
+        Page(
+            "time entries: one month",
+            f"{entries_url}?date_from={month_from:%Y-%m-%d}&date_to={month_to:%Y-%m-%d}",
+        ),
+        Page("time entries: first page", f"{entries_url}?page=1"),
+        Page("time entries: middle page", f"{entries_url}?page={max(1, (last_page + 1) // 2)}"),
+        Page("time entries: last page", f"{entries_url}?page={last_page}"),
+    ]
+    return pages
+
+
+def load_pages(pages: list[Page]) -> list[Page]:
+    """The pages the concurrent load run hits: the dashboard and the time entries."""
+    wanted = {"dashboard", "time entries"}
+    return [page for page in pages if page.name in wanted]

@@ -1,0 +1,290 @@
+"""Invoices and payments in the admin. Money never gets typed in: every change goes through
+``invoicing.services`` so totals follow the items and issued invoices stay as sent."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from accounts.admin_scope import ProtectedDeleteMixin, ScopedAdminMixin, ScopedInlineMixin
+from tracking.models import TimeEntry
+
+from .forms import (
+    InvoiceAdminForm,
+    InvoiceItemForm,
+    InvoiceItemFormSet,
+    PaymentAdminForm,
+    PaymentInlineForm,
+)
+from .models import Invoice, InvoiceItem, Payment
+from .services import (
+    invoice_cancel,
+    invoice_issue,
+    invoice_item_delete,
+    invoice_item_save,
+    invoice_recalculate,
+    invoice_record_payment,
+)
+
+TOTALS = ("subtotal", "tax_amount", "total_amount", "amount_paid", "amount_due")
+SNAPSHOT = ("billing_name", "billing_contact", "billing_email", "billing_address")
+# What freezes once an invoice leaves the draft state.
+LOCKED_WHEN_ISSUED = (
+    "invoice_number",
+    "client",
+    "project",
+    "issue_date",
+    "due_date",
+    "currency_code",
+    "tax_rate",
+)
+
+
+def _is_draft(obj) -> bool:
+    return obj is None or obj.status == Invoice.Status.DRAFT
+
+
+class InvoiceItemInline(ScopedInlineMixin, admin.TabularInline):
+    model = InvoiceItem
+    form = InvoiceItemForm
+    formset = InvoiceItemFormSet
+    fields = ("position", "description", "quantity", "unit_price", "amount", "time_entries")
+    readonly_fields = ("amount",)
+    autocomplete_fields = ("time_entries",)
+    extra = 0
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "time_entries":
+            # str(entry) names the project: load it with the entries.
+            kwargs["queryset"] = TimeEntry.objects.select_related("project")
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    # Items of an issued or cancelled invoice are history: view only.
+    def has_add_permission(self, request, obj=None):
+        return _is_draft(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return _is_draft(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return _is_draft(obj) and super().has_delete_permission(request, obj)
+
+
+class PaymentInline(ScopedInlineMixin, admin.TabularInline):
+    """Existing payments are read-only; a new row is recorded through the payment service."""
+
+    model = Payment
+    form = PaymentInlineForm
+    fields = ("date", "amount", "method", "reference")
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return (
+            obj is not None
+            and obj.status in Invoice.ISSUED_STATUSES
+            and super().has_add_permission(request, obj)
+        )
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class InvoiceStateFilter(admin.SimpleListFilter):
+    """The derived states of §2 (never stored)."""
+
+    title = _("payment state")
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [("unpaid", _("Unpaid")), ("overdue", _("Overdue")), ("paid", _("Paid"))]
+
+    def queryset(self, request, queryset):
+        return {
+            "unpaid": queryset.unpaid,
+            "overdue": queryset.overdue,
+            "paid": queryset.paid,
+        }.get(self.value(), queryset.all)()
+
+
+@admin.register(Invoice)
+class InvoiceAdmin(ProtectedDeleteMixin, ScopedAdminMixin, admin.ModelAdmin):
+    form = InvoiceAdminForm
+    list_display = (
+        "invoice_number",
+        "client",
+        "project",
+        "issue_date",
+        "due_date",
+        "status_badge",
+        "total_amount",
+        "amount_due",
+        "currency_code",
+    )
+    list_select_related = ("client", "project")
+    list_filter = ("status", InvoiceStateFilter, "client", "currency_code")
+    search_fields = ("invoice_number", "client__name", "billing_name", "notes")
+    date_hierarchy = "issue_date"
+    show_full_result_count = False
+    autocomplete_fields = ("client", "project")
+    inlines = [InvoiceItemInline, PaymentInline]
+    actions = ["issue", "cancel"]
+    fieldsets = (
+        (None, {"fields": ("invoice_number", "client", "project", "status_badge")}),
+        (_("Dates"), {"fields": ("issue_date", "due_date")}),
+        (_("Amounts"), {"fields": ("currency_code", "tax_rate", *TOTALS)}),
+        (_("Billed to"), {"classes": ("collapse",), "fields": SNAPSHOT}),
+        (None, {"fields": ("notes",)}),
+    )
+
+    def get_inlines(self, request, obj):
+        # Payments only exist on issued invoices; a draft shows just its items.
+        if _is_draft(obj):
+            return [InvoiceItemInline]
+        return self.inlines
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = ("status_badge", *TOTALS, *SNAPSHOT)
+        if not _is_draft(obj):
+            fields = (*fields, *LOCKED_WHEN_ISSUED)
+        return fields
+
+    @admin.display(description=_("status"), ordering="status")
+    def status_badge(self, obj: Invoice) -> str:
+        if obj.pk is None:
+            return Invoice.Status.DRAFT.label
+        return format_html(
+            '<span class="status-badge status-badge--{}">{}</span>',
+            obj.display_status,
+            obj.display_status_label,
+        )
+
+    @admin.display(description=_("amount due"))
+    def amount_due(self, obj: Invoice):
+        return obj.amount_due
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is InvoiceItem:
+            self._save_items(formset)
+        elif formset.model is Payment:
+            self._save_payments(request, form.instance, formset)
+        else:
+            super().save_formset(request, form, formset, change)
+
+    def _save_items(self, formset) -> None:
+        items = formset.save(commit=False)
+        for item in formset.deleted_objects:
+            invoice_item_delete(item=item)
+        for item in items:
+            invoice_item_save(item=item)
+        formset.save_m2m()
+
+    def _save_payments(self, request, invoice: Invoice, formset) -> None:
+        for payment in formset.save(commit=False):
+            invoice_record_payment(
+                invoice=invoice,
+                amount=payment.amount,
+                date=payment.date,
+                method=payment.method,
+                reference=payment.reference,
+            )
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if form.instance.status == Invoice.Status.DRAFT:
+            # The tax rate may have changed without any item changing.
+            invoice_recalculate(invoice=form.instance)
+
+    def _run(self, request, queryset, service, done_message) -> None:
+        done = 0
+        for invoice in queryset:
+            try:
+                service(invoice=invoice)
+            except ValidationError as exc:
+                self.message_user(
+                    request,
+                    _("%(number)s: %(error)s")
+                    % {"number": invoice.invoice_number, "error": " ".join(exc.messages)},
+                    messages.ERROR,
+                )
+            else:
+                done += 1
+        if done:
+            self.message_user(request, done_message(done), messages.SUCCESS)
+
+    @admin.action(description=_("Issue (send) selected draft invoices"), permissions=["change"])
+    def issue(self, request, queryset):
+        self._run(
+            request,
+            queryset.select_related("client"),
+            invoice_issue,
+            lambda n: ngettext("Issued %(n)d invoice.", "Issued %(n)d invoices.", n) % {"n": n},
+        )
+
+    @admin.action(description=_("Cancel selected invoices"), permissions=["change"])
+    def cancel(self, request, queryset):
+        self._run(
+            request,
+            queryset,
+            invoice_cancel,
+            lambda n: (
+                ngettext("Cancelled %(n)d invoice.", "Cancelled %(n)d invoices.", n) % {"n": n}
+            ),
+        )
+
+    def deletion_blockers(self, objs) -> list[str]:
+        return [
+            _(
+                "Invoice %(number)s is %(status)s: issued invoices are billing history. "
+                "Cancel it instead."
+            )
+            % {"number": invoice.invoice_number, "status": invoice.get_status_display().lower()}
+            for invoice in objs
+            if invoice.status != Invoice.Status.DRAFT
+        ]
+
+
+@admin.register(Payment)
+class PaymentAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """Payments are recorded through ``invoice_record_payment`` and never edited afterwards."""
+
+    form = PaymentAdminForm
+    list_display = ("date", "invoice", "client_name", "amount", "method", "reference")
+    list_select_related = ("invoice", "invoice__client")
+    list_filter = ("method", "invoice__client")
+    search_fields = ("invoice__invoice_number", "reference", "invoice__client__name")
+    date_hierarchy = "date"
+    show_full_result_count = False
+    autocomplete_fields = ("invoice",)
+    fields = ("invoice", "date", "amount", "method", "reference", "created_at")
+    readonly_fields = ("created_at",)
+
+    @admin.display(description=_("client"), ordering="invoice__client__name")
+    def client_name(self, obj: Payment) -> str:
+        return obj.invoice.client.name
+
+    def has_change_permission(self, request, obj=None):
+        # A recorded payment is part of the invoice's amount_paid: view only.
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        payment = invoice_record_payment(
+            invoice=obj.invoice,
+            amount=obj.amount,
+            date=obj.date,
+            method=obj.method,
+            reference=obj.reference,
+        )
+        # The admin logs and links to ``obj``: point it at the row the service created.
+        obj.pk = payment.pk
+        obj.created_at = payment.created_at
+        obj._state.adding = False

@@ -1,0 +1,87 @@
+"""The time-entry filter of the portal (§3.6), applied to an already scoped queryset."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import django_filters
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from tracking.models import TimeEntry
+
+# Dates outside this range cannot be turned into aware datetimes in every time zone.
+MIN_DATE = dt.date(1900, 1, 1)
+MAX_DATE = dt.date(9998, 12, 31)
+DATE_FORMAT = "%Y-%m-%d"
+
+
+class TimeEntryFilterForm(forms.Form):
+    def full_clean(self):
+        super().full_clean()
+        # Tie each error message to its input for screen readers (see the template's ids).
+        for name in self.errors:
+            if name in self.fields:
+                self.fields[name].widget.attrs["aria-describedby"] = f"{self[name].auto_id}-error"
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in ("date_from", "date_to"):
+            day = cleaned.get(name)
+            if day is not None and not MIN_DATE <= day <= MAX_DATE:
+                self.add_error(name, _("Enter a date between 1900 and 9998."))
+        date_from, date_to = cleaned.get("date_from"), cleaned.get("date_to")
+        if date_from and date_to and date_from > date_to:
+            self.add_error("date_to", _("The end date must not be before the start date."))
+        return cleaned
+
+
+def _date_filter(label, method):
+    return django_filters.DateFilter(
+        label=label,
+        method=method,
+        input_formats=[DATE_FORMAT],
+        widget=forms.DateInput(attrs={"type": "date"}, format=DATE_FORMAT),
+        error_messages={"invalid": _("Enter a date as YYYY-MM-DD.")},
+    )
+
+
+class TimeEntryFilter(django_filters.FilterSet):
+    """``project_id`` (one of the client's projects, any status) and an inclusive date range.
+
+    Project choices come from ``projects``, the client's projects already fetched by the
+    view, so validating and rendering the form need no further query.
+    """
+
+    project_id = django_filters.ChoiceFilter(
+        field_name="project_id",
+        label=_("Project"),
+        empty_label=_("All projects"),
+        error_messages={"invalid_choice": _("Choose one of your projects.")},
+    )
+    date_from = _date_filter(_("From"), "filter_date_from")
+    date_to = _date_filter(_("To"), "filter_date_to")
+
+    class Meta:
+        model = TimeEntry
+        fields = ["project_id", "date_from", "date_to"]
+        form = TimeEntryFilterForm
+
+    def __init__(self, data=None, queryset=None, *, projects, **kwargs):
+        super().__init__(data, queryset, **kwargs)
+        self.filters["project_id"].extra["choices"] = [
+            (
+                str(project.pk),
+                project.name
+                if project.is_active
+                else _("%(name)s (%(status)s)")
+                % {"name": project.name, "status": project.get_status_display().lower()},
+            )
+            for project in projects
+        ]
+
+    def filter_date_from(self, queryset, name, value):
+        return queryset.started_between(date_from=value)
+
+    def filter_date_to(self, queryset, name, value):
+        return queryset.started_between(date_to=value)

@@ -1,0 +1,75 @@
+"""Access to the Client Portal (§3.1): one mixin that every portal view starts from."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
+from django.template.response import TemplateResponse
+from django.utils.functional import cached_property
+
+
+class ClientPortalRequiredMixin:
+    """Lets in active users with portal access to an active client; read-only.
+
+    Answers in the order of §3.1: anonymous (or inactive, which Django treats as
+    anonymous) → login redirect with ``next``; no portal access → 403; inactive client →
+    403; otherwise sets ``self.client`` and serves the page. ``get_queryset()`` starts
+    from ``model.objects.for_client(self.client)``, so a lookup outside the client's data
+    is a 404 by construction. Only GET and HEAD are allowed.
+    """
+
+    http_method_names = ["get", "head"]
+    # The navigation item marked as current: "page" on the item's own page, "true" below it.
+    portal_section: str = ""
+    nav_current: str = "page"
+
+    def dispatch(self, request, *args, **kwargs):
+        user = request.user
+        if not user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not user.is_client_portal_user:
+            return self.forbidden("portal/no_access.html")
+        # The auth backend loaded the client with the user: no extra query here.
+        if not user.client.is_active:
+            return self.forbidden("portal/client_inactive.html")
+        self.client = user.client
+        return super().dispatch(request, *args, **kwargs)
+
+    def forbidden(self, template_name: str) -> TemplateResponse:
+        return TemplateResponse(
+            self.request,
+            template_name,
+            {"support_email": settings.SUPPORT_EMAIL},
+            status=403,
+        )
+
+    def http_method_not_allowed(self, request, *args, **kwargs):
+        response = TemplateResponse(request, "405.html", {"client": self.client}, status=405)
+        response["Allow"] = ", ".join(self._allowed_methods())
+        return response
+
+    def get_queryset(self):
+        return self.model.objects.for_client(self.client)
+
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("client", self.client)
+        kwargs.setdefault("portal_section", self.portal_section)
+        kwargs.setdefault("nav_current", self.nav_current)
+        kwargs.setdefault("support_email", settings.SUPPORT_EMAIL)
+        return super().get_context_data(**kwargs)
+
+
+class KnownCountPaginator(Paginator):
+    """A paginator told its total up front, when an aggregate already counted the rows.
+
+    Saves the ``COUNT(*)`` query Django's paginator would otherwise run.
+    """
+
+    def __init__(self, object_list, per_page, *, count: int, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self._known_count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self._known_count

@@ -1,0 +1,227 @@
+"""Client Portal pages (§3): read-only views of one client's projects, invoices and hours.
+
+Every queryset starts from ``for_client(self.client)`` (see ``ClientPortalRequiredMixin``);
+figures are SQL aggregates over all of the client's data, never Python sums.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import DetailView, ListView, TemplateView
+
+from clients.models import Project
+from invoicing.models import Invoice
+from timetracker.dates import local_day_bounds, month_start, today, week_start
+from tracking.models import TimeEntry
+
+from .charts import weekly_hours_chart
+from .filters import TimeEntryFilter
+from .mixins import ClientPortalRequiredMixin, KnownCountPaginator
+
+CHART_WEEKS = 12
+
+
+def local_range(first: dt.date, last: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """Aware ``[start, end)`` covering the calendar days ``first``..``last`` in TIME_ZONE."""
+    return local_day_bounds(first)[0], local_day_bounds(last)[1]
+
+
+def this_month(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    first = month_start(day)
+    next_first = month_start(first + dt.timedelta(days=31))
+    return local_range(first, next_first - dt.timedelta(days=1))
+
+
+class DashboardView(ClientPortalRequiredMixin, TemplateView):
+    template_name = "portal/dashboard.html"
+    portal_section = "dashboard"
+
+    def get_context_data(self, **kwargs):
+        day = today()
+        weeks = [week_start(day) - dt.timedelta(weeks=n) for n in range(CHART_WEEKS - 1, -1, -1)]
+        periods = {"month": this_month(day)}
+        periods.update(
+            {f"week{i}": local_range(w, w + dt.timedelta(days=6)) for i, w in enumerate(weeks)}
+        )
+        entries = TimeEntry.objects.for_client(self.client).finished()
+        invoices = Invoice.objects.for_client(self.client)
+
+        seconds = entries.seconds_per_period(periods)
+        projects = list(
+            Project.objects.for_client(self.client)
+            .active()
+            .with_total_count()
+            .order_by("name", "id")[:5]
+        )
+        chart = weekly_hours_chart([(w, seconds[f"week{i}"]) for i, w in enumerate(weeks)])
+        balances = list(invoices.balances_by_currency(on=day))
+        return super().get_context_data(
+            seconds_all_time=seconds["total"],
+            seconds_month=seconds["month"],
+            seconds_week=seconds[f"week{CHART_WEEKS - 1}"],
+            active_project_count=projects[0].total_count if projects else 0,
+            projects=projects,
+            balances=balances,
+            overdue_balances=[b for b in balances if b["overdue_count"]],
+            recent_entries=list(entries.select_related("project", "user")[:10]),
+            recent_invoices=list(invoices.issued().order_by("-issue_date", "-id")[:5]),
+            chart=chart,
+            **kwargs,
+        )
+
+
+class ProjectListView(ClientPortalRequiredMixin, ListView):
+    model = Project
+    template_name = "portal/projects.html"
+    context_object_name = "projects"
+    portal_section = "projects"
+
+    def get_queryset(self):
+        # Every active project, unpaginated: a client has tens of projects, not thousands.
+        projects = super().get_queryset().active().with_hours(period=this_month(today()))
+        return projects.order_by("name", "id")
+
+
+class InvoiceListView(ClientPortalRequiredMixin, ListView):
+    model = Invoice
+    template_name = "portal/invoices.html"
+    context_object_name = "invoices"
+    paginate_by = 25
+    portal_section = "invoices"
+
+    STATUSES = {
+        "all": _("All"),
+        "paid": _("Paid"),
+        "unpaid": _("Unpaid"),
+        "overdue": _("Overdue"),
+    }
+
+    def get(self, request, *args, **kwargs):
+        self.today = today()
+        self.status = request.GET.get("status") or "all"
+        # Portal-visible = issued and cancelled; drafts never appear.
+        visible = super().get_queryset().portal_visible()
+        self.counts = visible.status_counts(on=self.today)
+        if self.status not in self.STATUSES:
+            self.object_list = visible.none()
+            context = self.get_context_data(
+                status_error=_("Unknown status “%(status)s”. Choose one of: %(choices)s.")
+                % {"status": self.status[:40], "choices": ", ".join(self.STATUSES)}
+            )
+            return self.render_to_response(context, status=400)
+        self.object_list = self.filter_by_status(visible).order_by("-issue_date", "-id")
+        return self.render_to_response(self.get_context_data())
+
+    def filter_by_status(self, queryset):
+        if self.status == "paid":
+            return queryset.paid()
+        if self.status == "unpaid":
+            return queryset.unpaid()
+        if self.status == "overdue":
+            return queryset.overdue(on=self.today)
+        return queryset
+
+    def get_paginate_by(self, queryset):
+        # An invalid filter is a 400 whatever the page number; there is nothing to page.
+        return None if self.status not in self.STATUSES else self.paginate_by
+
+    def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kw):
+        count = self.counts["total" if self.status == "all" else self.status]
+        return KnownCountPaginator(
+            queryset,
+            per_page,
+            count=count,
+            orphans=orphans,
+            allow_empty_first_page=allow_empty_first_page,
+            **kw,
+        )
+
+    def get_context_data(self, **kwargs):
+        tabs = [
+            {
+                "value": value,
+                "label": label,
+                "count": self.counts["total" if value == "all" else value],
+                "current": value == self.status,
+            }
+            for value, label in self.STATUSES.items()
+        ]
+        return super().get_context_data(tabs=tabs, status=self.status, **kwargs)
+
+
+class InvoiceDetailView(ClientPortalRequiredMixin, DetailView):
+    model = Invoice
+    template_name = "portal/invoice_detail.html"
+    context_object_name = "invoice"
+    portal_section = "invoices"
+    nav_current = "true"
+
+    def get_queryset(self):
+        # Drafts, other clients' invoices and unknown ids are all the same 404.
+        return super().get_queryset().portal_visible().prefetch_related("items", "payments")
+
+    def get_context_data(self, **kwargs):
+        invoice = self.object
+        client = self.client  # the invoice's client, already loaded with the user
+        billing = {
+            "name": invoice.billing_name or client.name,
+            "contact": invoice.billing_contact or client.contact_person,
+            "email": invoice.billing_email or client.email,
+            "address": invoice.billing_address or client.address,
+        }
+        return super().get_context_data(
+            billing=billing,
+            items=list(invoice.items.all()),
+            payments=list(invoice.payments.all()),
+            **kwargs,
+        )
+
+
+class TimeEntryListView(ClientPortalRequiredMixin, ListView):
+    model = TimeEntry
+    template_name = "portal/time_entries.html"
+    context_object_name = "entries"
+    paginate_by = 50
+    portal_section = "time_entries"
+
+    def get(self, request, *args, **kwargs):
+        projects = list(
+            Project.objects.for_client(self.client).only("id", "name", "status").order_by("name")
+        )
+        self.filterset = TimeEntryFilter(
+            request.GET, queryset=super().get_queryset().finished(), projects=projects
+        )
+        if not self.filterset.is_valid():
+            # Invalid filters show the form with its errors and no entries at all.
+            self.object_list = self.model.objects.none()
+            self.totals = None
+            return self.render_to_response(self.get_context_data(), status=400)
+        filtered = self.filterset.qs
+        self.totals = filtered.totals()
+        self.object_list = filtered.select_related("project", "user").order_by("-start_time", "-id")
+        return self.render_to_response(self.get_context_data())
+
+    def get_paginate_by(self, queryset):
+        # Invalid filters are a 400 whatever the page number; there is nothing to page.
+        return None if self.totals is None else self.paginate_by
+
+    def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kw):
+        count = self.totals["count"]
+        return KnownCountPaginator(
+            queryset,
+            per_page,
+            count=count,
+            orphans=orphans,
+            allow_empty_first_page=allow_empty_first_page,
+            **kw,
+        )
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            filter_form=self.filterset.form,
+            totals=self.totals,
+            is_filtered=any(self.request.GET.get(name) for name in self.filterset.filters),
+            **kwargs,
+        )

@@ -1,0 +1,145 @@
+"""Hours, billable hours and billable amount per client, project, person or day (§4.3).
+
+All sums are SQL aggregates over the user's scope; Python only formats the grouped rows.
+Amounts are grouped per currency too, since clients bill in different currencies.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import models
+from django.db.models import DecimalField, ExpressionWrapper, F, Q, Sum, Value
+from django.db.models.functions import Coalesce, TruncDate
+from django.utils.translation import gettext_lazy as _
+
+from timetracker.dates import project_timezone
+from timetracker.formatting import round_money, seconds_to_hours
+from tracking.models import TimeEntry
+
+
+class GroupBy(models.TextChoices):
+    CLIENT = "client", _("Client")
+    PROJECT = "project", _("Project")
+    USER = "user", _("Person")
+    DAY = "day", _("Day")
+
+
+GROUP_BY_CHOICES = GroupBy.choices
+
+# group_by -> (value columns, ordering, header labels)
+GROUPINGS = {
+    GroupBy.CLIENT: (
+        ("project__client_id", "project__client__name"),
+        ("project__client__name", "project__client_id"),
+        (_("Client"),),
+    ),
+    GroupBy.PROJECT: (
+        ("project_id", "project__name", "project__client__name"),
+        ("project__client__name", "project__name", "project_id"),
+        (_("Client"), _("Project")),
+    ),
+    GroupBy.USER: (
+        ("user_id", "user__username", "user__first_name", "user__last_name"),
+        ("user__first_name", "user__last_name", "user__username", "user_id"),
+        (_("Person"),),
+    ),
+    GroupBy.DAY: (("day",), ("day",), (_("Day"),)),
+}
+
+BILLABLE = Q(billable=True)
+# The project's rate, else the client's default; no rate at all bills nothing.
+RATE = Coalesce(
+    "project__hourly_rate",
+    "project__client__default_hourly_rate",
+    Value(Decimal("0")),
+    output_field=DecimalField(max_digits=10, decimal_places=2),
+)
+AGGREGATES = {
+    "seconds": Coalesce(Sum("duration_seconds"), 0),
+    "billable_seconds": Coalesce(Sum("duration_seconds", filter=BILLABLE), 0),
+    # rate x seconds, summed in SQL; divided by 3600 and rounded once per row.
+    "rate_seconds": Sum(
+        ExpressionWrapper(
+            F("duration_seconds") * RATE, output_field=DecimalField(max_digits=24, decimal_places=2)
+        ),
+        filter=BILLABLE,
+    ),
+}
+
+
+@dataclass
+class Report:
+    headers: list[str]
+    rows: list[list] = field(default_factory=list)
+    totals: list[list] = field(default_factory=list)
+
+
+def _figures(values: dict) -> list:
+    amount = round_money((values["rate_seconds"] or Decimal("0")) / Decimal(3600))
+    return [
+        values["currency"],
+        seconds_to_hours(values["seconds"]),
+        seconds_to_hours(values["billable_seconds"]),
+        amount,
+    ]
+
+
+def _labels(group_by: str, values: dict) -> list:
+    if group_by == GroupBy.CLIENT:
+        return [values["project__client__name"]]
+    if group_by == GroupBy.PROJECT:
+        return [values["project__client__name"], values["project__name"]]
+    if group_by == GroupBy.USER:
+        full = f"{values['user__first_name']} {values['user__last_name']}".strip()
+        return [full or values["user__username"]]
+    return [values["day"].isoformat()]
+
+
+def report_build(
+    *,
+    user,
+    date_from: dt.date,
+    date_to: dt.date,
+    group_by: str = GroupBy.CLIENT,
+    client=None,
+    project=None,
+    person=None,
+) -> Report:
+    """The report table for ``user``'s scope: one row per group and currency, then totals.
+
+    Finished entries whose start falls on ``date_from``..``date_to`` (inclusive, TIME_ZONE).
+    Two queries: the grouped rows and the totals.
+    """
+    entries = TimeEntry.objects.visible_to(user).finished().started_between(date_from, date_to)
+    if client is not None:
+        entries = entries.filter(project__client=client)
+    if project is not None:
+        entries = entries.filter(project=project)
+    if person is not None:
+        entries = entries.filter(user=person)
+    if group_by == GroupBy.DAY:
+        entries = entries.annotate(day=TruncDate("start_time", tzinfo=project_timezone()))
+    columns, ordering, label_headers = GROUPINGS[group_by]
+    currency = {"currency": F("project__client__currency_code")}
+
+    grouped = (
+        entries.values(*columns, **currency).annotate(**AGGREGATES).order_by(*ordering, "currency")
+    )
+    totals = entries.values(**currency).annotate(**AGGREGATES).order_by("currency")
+
+    report = Report(
+        headers=[
+            *label_headers,
+            _("Currency"),
+            _("Hours"),
+            _("Billable hours"),
+            _("Billable amount"),
+        ]
+    )
+    report.rows = [[*_labels(group_by, row), *_figures(row)] for row in grouped]
+    blanks = [""] * (len(label_headers) - 1)
+    report.totals = [[_("Total"), *blanks, *_figures(row)] for row in totals]
+    return report

@@ -1,0 +1,115 @@
+"""Per-page results, budget checks and the Markdown table."""
+
+import json
+
+from bench.report import load_result, page_result, render_markdown, write_results
+from bench.webclient import Sample
+
+
+def sample(ms, *, status=200, queries=7, server_ms=None, size=2048):
+    return Sample(
+        status=status,
+        seconds=ms / 1000,
+        size=size,
+        queries=queries,
+        server_ms=server_ms if server_ms is not None else ms - 1,
+        db_ms=1.0,
+    )
+
+
+def result_with(pages):
+    return {
+        "meta": {
+            "size": "S",
+            "db": "sqlite",
+            "timestamp": "2026-01-02 03:04:05 UTC",
+            "stamp": "20260102T030405Z",
+            "commit": "abc1234",
+            "seed": 42,
+            "iterations": 3,
+            "warmup": 1,
+            "workers": 2,
+            "smoke": True,
+        },
+        "dataset": {
+            "counts": {"clients": 5, "time_entries": 5000},
+            "seeded_now": True,
+            "seed_seconds": 1.9,
+        },  # fmt: skip
+        "login": {"username": "client_a", "method": "form", "error": ""},
+        "pages": pages,
+        "load": {**load_result([sample(10)] * 20, seconds=2.0, threads=4), "paths": ["/x/"]},
+        "memory": {
+            "workers": [{"peak": 51200, "rss": 40960}],
+            "peak_worker_kb": 51200,
+            "total_rss_kb": 40960,
+        },  # fmt: skip
+        "summary": {"over_budget": [p["name"] for p in pages if not p["budget"]["ok"]]},
+    }
+
+
+def test_a_fast_page_within_budget_is_ok():
+    page = page_result("dashboard", "/client-portal/", [sample(10), sample(20), sample(30)])
+
+    assert page["latency_ms"]["median"] == 20
+    assert page["queries"] == {"min": 7, "max": 7}
+    assert page["size_bytes"] == 2048
+    assert page["budget"] == {"ok": True, "problems": []}
+
+
+def test_too_many_queries_a_slow_median_and_errors_miss_the_budget():
+    page = page_result(
+        "entries",
+        "/e/",
+        [sample(150, queries=12), sample(160, queries=12), sample(5, status=404, queries=12)],
+    )
+
+    assert page["errors"] == 1
+    assert page["statuses"] == {"200": 2, "404": 1}
+    problems = " ".join(page["budget"]["problems"])
+    assert "1 non-200" in problems
+    assert "12 queries > 10" in problems
+    assert "median 149 ms > 100 ms" in problems
+
+
+def test_a_varying_query_count_is_flagged():
+    page = page_result("p", "/p/", [sample(5, queries=6), sample(5, queries=7)])
+
+    assert page["queries"] == {"min": 6, "max": 7}
+    assert "query count varies" in page["budget"]["problems"]
+
+
+def test_load_result_computes_requests_per_second_and_errors():
+    load = load_result([sample(10)] * 9 + [sample(10, status=500)], seconds=2.0, threads=4)
+
+    assert load["requests"] == 10
+    assert load["errors"] == 1
+    assert load["requests_per_second"] == 5.0
+
+
+def test_markdown_has_one_row_per_page_with_the_numbers():
+    pages = [
+        page_result("dashboard", "/client-portal/", [sample(10), sample(12)]),
+        page_result("time entries", "/client-portal/time-entries/", [sample(5, status=404)]),
+    ]
+
+    text = render_markdown(result_with(pages))
+
+    assert text.startswith("# Portal benchmark: size S on sqlite")
+    assert "| dashboard (`/client-portal/`) | 200 | 11.0 |" in text
+    assert "**1 non-200**" in text
+    assert "5 clients, 5,000 time entries (seeded now in 1.9 s)" in text
+    assert "**10.0 requests/s**" in text
+    assert "peak RSS 50.0 MiB" in text
+    assert text.count("\n| ") == 3  # header + two pages
+
+
+def test_write_results_writes_json_and_latest_markdown(tmp_path):
+    pages = [page_result("dashboard", "/client-portal/", [sample(10)])]
+
+    json_path, md_path = write_results(result_with(pages), tmp_path)
+
+    assert json_path.name == "20260102T030405Z-S-sqlite.json"
+    assert md_path.name == "latest-S-sqlite.md"
+    assert json.loads(json_path.read_text())["pages"][0]["name"] == "dashboard"
+    assert "dashboard" in md_path.read_text()

@@ -1,0 +1,256 @@
+"""``manage.py seed_demo``: exact sizes, reproducibility, consistent money, safe re-runs."""
+
+import datetime as dt
+import io
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db.models import Count, Q, Sum
+
+from accounts.models import User
+from clients import demo
+from clients.models import Client, Project
+from invoicing.models import Invoice, InvoiceItem, Payment
+from timetracker.dates import project_timezone, today
+from timetracker.formatting import round_money
+from tracking.models import TimeEntry
+
+pytestmark = pytest.mark.django_db
+
+
+def seed(**options):
+    out, err = io.StringIO(), io.StringIO()
+    call_command("seed_demo", stdout=out, stderr=err, **options)
+    return out.getvalue(), err.getvalue()
+
+
+def counts():
+    return {
+        "clients": Client.objects.count(),
+        "projects": Project.objects.count(),
+        "time_entries": TimeEntry.objects.count(),
+        "invoices": Invoice.objects.count(),
+    }
+
+
+def fingerprint():
+    """What must come out the same for the same seed: names, numbers and sums."""
+    return {
+        "clients": list(Client.objects.order_by("name").values_list("name", "currency_code")),
+        "projects": list(Project.objects.order_by("client__name", "name").values_list("name")),
+        "entries": TimeEntry.objects.aggregate(
+            seconds=Sum("duration_seconds"), billable=Count("pk", filter=Q(billable=True))
+        ),
+        "invoices": list(
+            Invoice.objects.order_by("invoice_number").values_list(
+                "invoice_number", "status", "total_amount", "amount_paid"
+            )
+        ),
+        "team": sorted(User.objects.filter(is_staff=True).values_list("username", flat=True)),
+    }
+
+
+@pytest.fixture
+def seeded():
+    out, err = seed(size="S", seed=7)
+    return out, err
+
+
+def test_size_s_creates_exactly_the_promised_counts_and_prints_logins(seeded):
+    out, err = seeded
+
+    assert counts() == {"clients": 5, "projects": 25, "time_entries": 5000, "invoices": 100}
+    for username in ["admin", "staff", "subcontractor", "client_a", "client_b"]:
+        assert username in out
+    assert "demo-client-pass" in out
+    assert "time entries" in err  # the progress bar goes to stderr
+
+
+def test_same_seed_gives_the_same_data_and_another_seed_does_not(seeded):
+    first = fingerprint()
+
+    seed(size="S", seed=7, reset=True)
+    assert fingerprint() == first
+
+    seed(size="S", seed=8, reset=True)
+    assert fingerprint()["clients"] != first["clients"]
+
+
+def test_invoice_totals_match_items_and_payments(seeded):
+    invoices = Invoice.objects.annotate(
+        items_sum=Sum("items__amount"), items_n=Count("items", distinct=True)
+    ).order_by("pk")
+    paid_sums = dict(
+        Payment.objects.values("invoice_id")
+        .annotate(s=Sum("amount"))
+        .values_list("invoice_id", "s")
+    )
+    assert InvoiceItem.objects.count() >= 100
+
+    for invoice in invoices:
+        assert invoice.items_n >= 1
+        assert invoice.subtotal == invoice.items_sum
+        assert invoice.tax_amount == round_money(invoice.subtotal * invoice.tax_rate / 100)
+        assert invoice.total_amount == invoice.subtotal + invoice.tax_amount
+        assert invoice.amount_paid == paid_sums.get(invoice.pk, Decimal("0"))
+        assert (invoice.status == "paid") == (invoice.amount_paid >= invoice.total_amount)
+        assert invoice.due_date >= invoice.issue_date
+        assert invoice.currency_code == Client.objects.get(pk=invoice.client_id).currency_code
+        if invoice.status in ("draft", "cancelled"):
+            assert invoice.amount_paid == 0
+        # Issued (and later withdrawn) invoices keep the billing snapshot; drafts have none.
+        assert bool(invoice.billing_name) == (invoice.status != "draft")
+    for item in InvoiceItem.objects.all():
+        assert item.amount == round_money(item.quantity * item.unit_price)
+    assert not Payment.objects.filter(date__gt=today()).exists()
+
+
+def test_every_invoice_state_is_present(seeded):
+    assert set(Invoice.objects.values_list("status", flat=True)) == {
+        "draft",
+        "sent",
+        "paid",
+        "cancelled",
+    }
+    assert Invoice.objects.overdue().exists()
+    assert Invoice.objects.unpaid().filter(due_date__gte=today()).exists()
+    assert Invoice.objects.unpaid().filter(amount_paid__gt=0).exists()  # partly paid
+    # The first portal client's own invoices show every state too.
+    client_a = User.objects.get(username="client_a").client
+    mine = Invoice.objects.for_client(client_a)
+    assert mine.overdue().exists()
+    assert mine.paid().exists()
+    assert mine.cancelled().exists()
+    assert mine.drafts().exists()
+
+
+def test_time_entries_fall_in_working_hours_on_weekdays(seeded):
+    tz = project_timezone()
+    finished = TimeEntry.objects.finished()
+    assert finished.filter(duration_seconds__lt=14 * 60).count() == 0
+    assert finished.filter(duration_seconds__gt=4 * 3600).count() == 0
+    oldest = finished.order_by("start_time").first().start_time.astimezone(tz).date()
+    assert dt.timedelta(days=700) < today() - oldest < dt.timedelta(days=740)
+
+    for entry in finished.only("start_time", "end_time", "duration_seconds").iterator():
+        start, end = entry.start_time.astimezone(tz), entry.end_time.astimezone(tz)
+        assert start.weekday() < 5
+        assert dt.time(9) <= start.time() and end.time() <= dt.time(18)
+        assert entry.duration_seconds == int((entry.end_time - entry.start_time).total_seconds())
+        assert start.date() < today()
+
+    running = TimeEntry.objects.running()
+    assert running.count() == 2
+    assert running.filter(duration_seconds__isnull=True).count() == 2
+    assert running.values("user").distinct().count() == 2
+
+
+def test_users_clients_and_projects_cover_every_role_and_state(seeded):
+    admin = User.objects.get(username="admin")
+    assert admin.is_superuser and admin.role == User.Role.ADMIN
+    sub = User.objects.get(username="subcontractor")
+    assert sub.role == User.Role.SUBCONTRACTOR
+    assert sub.assigned_clients.count() == 2
+    assert sub.groups.filter(name="Subcontractors").exists()
+    client_a, client_b = (User.objects.get(username=u) for u in ["client_a", "client_b"])
+    assert client_a.is_client_portal_user and client_b.is_client_portal_user
+    assert client_a.client_id != client_b.client_id
+    assert not client_a.is_staff
+    assert User.objects.get(username="staff").groups.filter(name="Back office").exists()
+    assert TimeEntry.objects.values("user").distinct().count() >= 4
+
+    assert set(Client.objects.values_list("currency_code", flat=True)) == {
+        "EUR",
+        "USD",
+        "GBP",
+        "CHF",
+    }
+    assert Client.objects.filter(is_active=False).count() == 1
+    assert not Client.objects.filter(is_active=False, portal_users__isnull=False).exists()
+    assert set(Project.objects.values_list("status", flat=True)) == {
+        "active",
+        "inactive",
+        "archived",
+    }
+    for client in Client.objects.filter(is_active=True):
+        assert Project.objects.for_client(client).active().exists()
+
+
+def test_a_second_run_refuses_without_reset(seeded):
+    before = counts()
+
+    with pytest.raises(CommandError, match="--reset"):
+        seed(size="S")
+
+    assert counts() == before
+
+
+def test_if_empty_skips_quietly_when_data_exists(seeded):
+    before = fingerprint()
+
+    out, _ = seed(size="S", seed=99, if_empty=True)
+
+    assert fingerprint() == before
+    assert "already has data" in out
+
+
+def test_dry_run_writes_nothing():
+    out, _ = seed(size="M", dry_run=True)
+
+    assert counts() == {"clients": 0, "projects": 0, "time_entries": 0, "invoices": 0}
+    assert not User.objects.exists()
+    assert "200,000" in out
+    assert "Benchmark Industries GmbH" in out
+
+
+def test_reset_keeps_other_users_and_detaches_them_from_deleted_clients(seeded):
+    colleague = User.objects.create_user("jane", is_staff=True)
+    portal_user = User.objects.create_user(
+        "kept", client=Client.objects.first(), client_portal_enabled=True
+    )
+
+    seed(size="S", seed=3, reset=True)
+
+    assert User.objects.filter(pk=colleague.pk).exists()
+    portal_user.refresh_from_db()
+    assert portal_user.client is None and not portal_user.client_portal_enabled
+    assert counts()["clients"] == 5
+
+
+def test_it_refuses_to_replace_a_real_user_with_a_demo_username(staff_user):
+    with pytest.raises(CommandError, match="staff"):
+        seed(size="S")
+
+    assert counts()["clients"] == 0
+
+
+def test_an_unknown_size_is_rejected():
+    with pytest.raises(CommandError):
+        seed(size="XL")
+
+
+def test_plan_gives_the_bench_client_its_share_in_m_and_l():
+    for name in ["M", "L"]:
+        size = demo.SIZES[name]
+        plan = demo.demo_plan(size=size, seed=1)
+        bench = plan.bench_client
+        assert len(plan.clients) == size.clients
+        assert len(plan.projects) == size.projects
+        assert sum(p.n_entries for p in plan.projects) == size.time_entries
+        assert sum(c.n_invoices for c in plan.clients) == size.invoices
+        assert bench.n_projects == size.projects // 10
+        assert bench.n_invoices == size.invoices // 10
+        bench_entries = sum(plan.projects[p].n_entries for p in bench.projects)
+        assert bench_entries == size.time_entries // 10
+        assert demo.benchmark_login(size).username == "bench"
+    assert demo.SIZES["S"].bench_share == 0
+    assert demo.benchmark_login(demo.SIZES["S"]).username == "client_a"
+
+
+def test_split_is_exact_and_respects_the_minimum():
+    parts = demo._split(10, [1.0, 1.0, 1.0], minimum=2)
+    assert sum(parts) == 10 and min(parts) >= 2
+    assert demo._split(7, [0.2, 5.0]) == [0, 7]
+    assert sum(demo._split(1_000_003, [0.3, 1.7, 2.2, 0.9])) == 1_000_003

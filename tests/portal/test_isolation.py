@@ -1,0 +1,123 @@
+"""Tenant isolation (§6): crawl EVERY url pattern of the ``portal`` namespace as a user of
+Acme, with every id and filter value of Globex, and find no Globex data anywhere.
+
+The patterns come from the URL resolver, so a page added later is crawled automatically;
+a new URL argument name fails loudly until this test knows which ids to try.
+"""
+
+import datetime as dt
+import itertools
+import re
+
+import pytest
+from django.urls import URLPattern, get_resolver
+
+from tests.factories import InvoiceItemFactory
+from tests.portal.conftest import assert_no_globex_data, bulk_entries
+from timetracker.dates import today
+
+pytestmark = pytest.mark.django_db
+
+HUGE_ID = 2**70
+
+
+def portal_patterns() -> list[URLPattern]:
+    _prefix, resolver = get_resolver().namespace_dict["portal"]
+    patterns = list(resolver.url_patterns)
+    assert all(isinstance(p, URLPattern) for p in patterns), "nested includes: extend crawler"
+    return patterns
+
+
+def url_for(pattern: URLPattern, values: dict) -> str:
+    route = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(values[m.group(1)]), str(pattern.pattern))
+    return "/client-portal/" + route
+
+
+def id_candidates(data) -> dict[str, list[int]]:
+    """Every id of the other client, per URL argument name."""
+    ids = [
+        obj.pk
+        for obj in itertools.chain(
+            data["projects"], data["entries"], data["invoices"], data["payments"]
+        )
+    ]
+    return {"pk": [*ids, 0, HUGE_ID]}
+
+
+def query_variants(data) -> list[dict]:
+    day = today().isoformat()
+    variants = [{}]
+    variants += [{"status": s} for s in ("all", "paid", "unpaid", "overdue", "draft", "cancelled")]
+    variants += [{"project_id": p.pk} for p in data["projects"]]
+    variants += [
+        {"project_id": data["projects"][0].pk, "date_from": "2000-01-01", "date_to": day},
+        {"date_from": "2000-01-01", "date_to": day},
+        {"date_from": day, "date_to": "2000-01-01"},
+        {"date_from": "not-a-date"},
+        {"project_id": "x' OR 1=1 --"},
+        {"page": "2"},
+        {"page": "last"},
+        {"page": "-1"},
+        {"page": str(HUGE_ID)},
+        {"client": data["projects"][0].client_id, "client_id": data["projects"][0].client_id},
+    ]
+    return variants
+
+
+def test_every_portal_pattern_is_crawled(acme_client, acme, acme_project, globex_data):
+    """Acme's user, every page, every Globex id and filter value: no 500, no Globex data."""
+    acme_invoice = InvoiceItemFactory(invoice__client=acme, invoice__status="sent").invoice
+    bulk_entries(acme_project, 60, start=acme_invoice.created_at - dt.timedelta(days=5))
+    own_ids = {"pk": acme_invoice.pk}
+    foreign_ids = id_candidates(globex_data)
+    globex_invoice_ids = {invoice.pk for invoice in globex_data["invoices"]}
+    crawled = 0
+
+    for pattern in portal_patterns():
+        names = list(pattern.pattern.converters)
+        unknown = set(names) - set(foreign_ids)
+        assert not unknown, f"{pattern.name}: teach the crawler ids for {unknown}"
+
+        # The page works for its owner (so the crawl below is not just redirects).
+        own = url_for(pattern, own_ids)
+        assert acme_client.get(own).status_code == 200, own
+
+        # Every filter value of Globex on the page itself (with Acme's own ids)...
+        for params in query_variants(globex_data):
+            response = acme_client.get(own, params)
+            # The test client re-raises exceptions, so a 500 would fail right here.
+            assert response.status_code in {200, 400, 404}, (own, params)
+            assert_no_globex_data(response)
+            crawled += 1
+
+        # ...and every Globex id in the URL arguments.
+        combos = [
+            dict(zip(names, values, strict=True))
+            for values in itertools.product(*(foreign_ids[n] for n in names))
+        ]
+        for kwargs in combos:
+            url = url_for(pattern, kwargs)
+            for params in ({}, {"status": "all", "project_id": globex_data["projects"][0].pk}):
+                response = acme_client.get(url, params)
+                assert response.status_code in {200, 400, 404}, (url, params)
+                if set(kwargs.values()) & globex_invoice_ids:
+                    # Existence of another client's invoice is never revealed.
+                    assert response.status_code == 404, (url, params)
+                assert_no_globex_data(response)
+                crawled += 1
+            assert acme_client.post(url).status_code in {404, 405}
+    assert crawled > 100
+
+
+def test_globex_user_sees_none_of_acmes_data(portal, globex_user, globex_data, acme, acme_project):
+    acme_invoice = InvoiceItemFactory(
+        invoice__client=acme, invoice__status="sent", invoice__invoice_number="ACME-HIDDEN"
+    ).invoice
+    bulk_entries(acme_project, 3, start=acme_invoice.created_at)
+    client = portal(globex_user)
+    for pattern in portal_patterns():
+        url = url_for(pattern, {"pk": acme_invoice.pk})
+        for params in ({}, {"project_id": acme_project.pk}, {"status": "all"}):
+            content = client.get(url, params).content.decode()
+            for marker in ("Acme", "ACME-HIDDEN", "Work item"):
+                assert marker not in content, (url, params, marker)

@@ -1,0 +1,152 @@
+"""Query counts of every portal page (§3.7, §7): fixed, whatever the data size.
+
+Each page pays the same baseline, named once here:
+  1. the session row;
+  2. the user joined with their client (accounts.backends.ModelBackend);
+  3-5. saving the session on the way out (SESSION_SAVE_EVERY_REQUEST keeps the idle timeout
+       sliding): SAVEPOINT, UPDATE, RELEASE — the savepoint pair only exists because the
+       test runs inside a transaction; in production it is the UPDATE alone.
+So a page's budget below is 5 + its own queries, within the spec's 10.
+"""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from clients.models import Project
+from invoicing.models import Invoice, InvoiceItem, Payment
+from tests.factories import InvoiceFactory, ProjectFactory
+from tests.portal.conftest import bulk_entries
+
+pytestmark = pytest.mark.django_db
+
+BASELINE = 5
+
+
+@pytest.fixture
+def lots_of_data(acme, globex):
+    """Hundreds of rows for Acme (and some for Globex): counts must not grow with them."""
+    projects = [
+        ProjectFactory(client=acme, status=status)
+        for status in [Project.Status.ACTIVE] * 8 + [Project.Status.ARCHIVED] * 2
+    ]
+    start = timezone.now() - dt.timedelta(days=60)
+    for n, project in enumerate(projects):
+        bulk_entries(
+            project, 40, start=start + dt.timedelta(hours=n), billable=lambda i: i % 4 != 0
+        )
+    bulk_entries(ProjectFactory(client=globex), 50, start=start)
+    statuses = ["sent", "paid", "cancelled", "draft"]
+    invoices = [
+        InvoiceFactory(
+            client=acme,
+            status=statuses[n % 4],
+            currency_code="USD" if n % 5 == 0 else "EUR",
+            issue_date=timezone.localdate() - dt.timedelta(days=n),
+            due_date=timezone.localdate() - dt.timedelta(days=n) + dt.timedelta(days=14),
+        )
+        for n in range(80)
+    ]
+    InvoiceItem.objects.bulk_create(
+        InvoiceItem(
+            invoice=invoices[0],
+            description=f"Item {n}",
+            quantity=Decimal("1"),
+            unit_price=Decimal("10"),
+            amount=Decimal("10"),
+            position=n,
+        )
+        for n in range(30)
+    )
+    Payment.objects.bulk_create(
+        Payment(invoice=invoices[0], date=timezone.localdate(), amount=Decimal("1.00"))
+        for _n in range(10)
+    )
+    return {"projects": projects, "invoice": invoices[0]}
+
+
+def test_dashboard_queries(acme_client, lots_of_data, django_assert_max_num_queries):
+    # Page queries: 1. hours overall, this month and per chart week (one aggregate);
+    # 2. first 5 active projects with their total count (window function); 3. unpaid and
+    # overdue balances per currency; 4. 10 recent entries with project and user;
+    # 5. 5 recent issued invoices.
+    with django_assert_max_num_queries(BASELINE + 5):
+        response = acme_client.get(reverse("portal:dashboard"))
+    assert response.status_code == 200
+    assert response.context["active_project_count"] == 8
+
+
+def test_projects_queries(acme_client, lots_of_data, django_assert_max_num_queries):
+    # Page query: 1. active projects annotated with their hours (one GROUP BY).
+    with django_assert_max_num_queries(BASELINE + 1):
+        response = acme_client.get(reverse("portal:projects"))
+    assert len(response.context["projects"]) == 8
+
+
+@pytest.mark.parametrize("status", ["all", "paid", "unpaid", "overdue"])
+def test_invoice_list_queries(acme_client, lots_of_data, django_assert_max_num_queries, status):
+    # Page queries: 1. counts per status (one conditional aggregate, also the paginator's
+    # count); 2. the page of invoices.
+    with django_assert_max_num_queries(BASELINE + 2):
+        response = acme_client.get(reverse("portal:invoices"), {"status": status})
+    assert response.status_code == 200
+
+
+def test_invoice_list_with_bad_status_queries(
+    acme_client, lots_of_data, django_assert_max_num_queries
+):
+    # Page query: 1. counts per status, for the tabs above the error.
+    with django_assert_max_num_queries(BASELINE + 1):
+        response = acme_client.get(reverse("portal:invoices"), {"status": "nope"})
+    assert response.status_code == 400
+
+
+def test_invoice_detail_queries(acme_client, lots_of_data, django_assert_max_num_queries):
+    invoice = lots_of_data["invoice"]
+    # Page queries: 1. the invoice (scoped); 2. its items; 3. its payments.
+    with django_assert_max_num_queries(BASELINE + 3):
+        response = acme_client.get(reverse("portal:invoice_detail", args=[invoice.pk]))
+    assert len(response.context["items"]) == 30
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{}, {"page": "3"}, {"date_from": "2000-01-01", "date_to": "2100-01-01"}, {"project": "x"}],
+)
+def test_time_entries_queries(acme_client, lots_of_data, django_assert_max_num_queries, params):
+    # Page queries: 1. the client's projects (filter choices and validation); 2. totals of
+    # the filtered set (also the paginator's count); 3. the page with project and user.
+    with django_assert_max_num_queries(BASELINE + 3):
+        response = acme_client.get(reverse("portal:time_entries"), params)
+    assert response.context["totals"]["count"] == 400
+
+
+def test_time_entries_with_project_filter_queries(
+    acme_client, lots_of_data, django_assert_max_num_queries
+):
+    project = lots_of_data["projects"][-1]
+    with django_assert_max_num_queries(BASELINE + 3):
+        response = acme_client.get(reverse("portal:time_entries"), {"project_id": project.pk})
+    assert response.context["totals"]["count"] == 40
+
+
+def test_time_entries_with_invalid_filter_queries(
+    acme_client, lots_of_data, django_assert_max_num_queries
+):
+    # Page query: 1. the client's projects, to validate and redisplay the form.
+    with django_assert_max_num_queries(BASELINE + 1):
+        response = acme_client.get(reverse("portal:time_entries"), {"date_from": "bad"})
+    assert response.status_code == 400
+
+
+def test_every_invoice_status_is_counted(lots_of_data):
+    # Guards the fixture: all four states exist, so each list above renders rows.
+    assert set(Invoice.objects.values_list("status", flat=True)) == {
+        "sent",
+        "paid",
+        "cancelled",
+        "draft",
+    }

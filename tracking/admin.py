@@ -1,0 +1,119 @@
+"""Time entries in the admin: scoped, big-table friendly; subcontractors edit only their own."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from accounts.admin_scope import ProtectedDeleteMixin, ScopedAdminMixin
+from timetracker.formatting import format_hm
+
+from .forms import TimeEntryAdminForm
+from .models import TimeEntry
+
+
+class RunningFilter(admin.SimpleListFilter):
+    title = _("timer")
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [("running", _("Running")), ("finished", _("Finished"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "running":
+            return queryset.running()
+        if self.value() == "finished":
+            return queryset.finished()
+        return queryset
+
+
+@admin.register(TimeEntry)
+class TimeEntryAdmin(ProtectedDeleteMixin, ScopedAdminMixin, admin.ModelAdmin):
+    form = TimeEntryAdminForm
+    list_display = (
+        "start_time",
+        "duration",
+        "user_name",
+        "project",
+        "client_name",
+        "billable",
+        "source",
+        "short_notes",
+    )
+    list_select_related = ("user", "project", "project__client")
+    list_filter = (RunningFilter, "billable", "source", "project__client", "project", "user")
+    search_fields = ("notes", "project__name", "project__client__name", "user__username")
+    date_hierarchy = "start_time"
+    # Counting millions of rows on every page view is the slowest part of a change list.
+    show_full_result_count = False
+    list_per_page = 50
+    autocomplete_fields = ("project",)
+    fields = (
+        "user",
+        "project",
+        "start_time",
+        "end_time",
+        "duration",
+        "billable",
+        "notes",
+        "source",
+        "created_at",
+        "updated_at",
+    )
+    readonly_fields = ("duration", "source", "created_at", "updated_at")
+
+    @admin.display(description=_("duration"), ordering="duration_seconds")
+    def duration(self, obj: TimeEntry) -> str:
+        if obj.pk is None:
+            return "–"
+        if obj.is_running:
+            return _("running")
+        return format_hm(obj.duration_seconds)
+
+    @admin.display(description=_("user"), ordering="user__username")
+    def user_name(self, obj: TimeEntry) -> str:
+        return obj.user.display_name
+
+    @admin.display(description=_("client"), ordering="project__client__name")
+    def client_name(self, obj: TimeEntry) -> str:
+        return obj.project.client.name
+
+    @admin.display(description=_("notes"))
+    def short_notes(self, obj: TimeEntry) -> str:
+        return obj.notes if len(obj.notes) <= 60 else obj.notes[:59] + "…"
+
+    def _is_own_or_unrestricted(self, request, obj) -> bool:
+        return obj is None or not request.user.is_scope_restricted or obj.user_id == request.user.pk
+
+    def has_change_permission(self, request, obj=None):
+        # Subcontractors see every entry of their clients but change only their own.
+        return super().has_change_permission(request, obj) and self._is_own_or_unrestricted(
+            request, obj
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._is_own_or_unrestricted(
+            request, obj
+        )
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        if request.user.is_scope_restricted:
+            # A subcontractor's entries are always their own.
+            return (*fields, "user")
+        return fields
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        return type(form.__name__, (form,), {"request_user": request.user})
+
+    def deletion_blockers(self, objs) -> list[str]:
+        invoiced = (
+            TimeEntry.objects.filter(pk__in=[o.pk for o in objs], invoice_items__isnull=False)
+            .select_related("project")
+            .distinct()
+        )
+        return [
+            _("%(entry)s is billed on an invoice and cannot be deleted.") % {"entry": entry}
+            for entry in invoiced
+        ]
