@@ -1,16 +1,24 @@
-"""Authentication backend that loads the user together with their portal client."""
+"""Authentication backend: loads the user with their portal client, and gives every
+subcontractor the "Subcontractors" group's permissions by role."""
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend as DjangoModelBackend
+from django.contrib.auth.models import Permission
+from django.db.models import Q
 
 UserModel = get_user_model()
 
+SUBCONTRACTOR_GROUP = "Subcontractors"
+
 
 class ModelBackend(DjangoModelBackend):
-    """Django's ModelBackend, but the per-request user lookup also fetches ``user.client``.
+    """Django's ModelBackend with two changes.
 
-    Every portal request needs the user's client (access check, header, scoping), so one
-    joined query replaces two. Inactive users are still refused, as in Django.
+    * The per-request user lookup also fetches ``user.client``: every portal request needs
+      it, so one joined query replaces two. Inactive users are still refused, as in Django.
+    * A subcontractor has the permissions of the "Subcontractors" group (created by a data
+      migration, widened by admins) because of their role, whether or not they were put
+      into the group: a user created in code or by an import works in the admin at once.
     """
 
     def get_user(self, user_id):
@@ -19,3 +27,9 @@ class ModelBackend(DjangoModelBackend):
         except UserModel.DoesNotExist:
             return None
         return user if self.user_can_authenticate(user) else None
+
+    def _get_group_permissions(self, user_obj):
+        in_groups = Q(group__user=user_obj)
+        if getattr(user_obj, "role", None) == UserModel.Role.SUBCONTRACTOR:
+            in_groups |= Q(group__name=SUBCONTRACTOR_GROUP)
+        return Permission.objects.filter(in_groups)

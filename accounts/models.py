@@ -24,6 +24,9 @@ class UserManager(DjangoUserManager):
         elif extra_fields.get("role") == User.Role.ADMIN:
             extra_fields["is_superuser"] = True
             extra_fields["is_staff"] = True
+        elif extra_fields.get("role") == User.Role.SUBCONTRACTOR:
+            # Subcontractors work in the admin, which only lets staff in.
+            extra_fields["is_staff"] = True
         return super()._create_user_object(username, email, password, **extra_fields)
 
     def portal_users(self):

@@ -15,9 +15,9 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
+from .backends import SUBCONTRACTOR_GROUP
 from .models import User, UserClient
 
-SUBCONTRACTOR_GROUP = "Subcontractors"
 # What a subcontractor may do within their scope until an admin widens the group. The data
 # migration 0002 creates the same set; this copy re-creates it if the group goes missing.
 SUBCONTRACTOR_PERMISSIONS = (

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clients.models import ScopedQuerySet
@@ -124,7 +125,13 @@ class TimeEntry(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.project} · {self.start_time:%Y-%m-%d %H:%M}"
+        local = timezone.localtime(self.start_time)
+        return f"{self.project} · {local:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        # duration_seconds is derived data, never entered: keep it true on every save.
+        self.sync_duration()
+        super().save(*args, **kwargs)
 
     @property
     def is_running(self) -> bool:
@@ -148,8 +155,3 @@ class TimeEntry(models.Model):
             self.duration_seconds = None
         else:
             self.duration_seconds = max(0, int((self.end_time - self.start_time).total_seconds()))
-
-    def save(self, *args, **kwargs):
-        # duration_seconds is derived data, never entered: keep it true on every save.
-        self.sync_duration()
-        super().save(*args, **kwargs)

@@ -26,7 +26,13 @@ def timer_running(*, user) -> TimeEntry | None:
 
 
 def timer_start(*, user, project: Project, notes: str = "") -> TimeEntry:
-    """Start a timer on a project in the user's scope; one running timer per user."""
+    """Start a timer on a project in the user's scope; one running timer per user.
+
+    Only staff track time: a client portal user sees their client's projects but never
+    starts a timer on them.
+    """
+    if not user.is_staff:
+        raise PermissionDenied(_("Only staff users track time."))
     if not Project.objects.visible_to(user).filter(pk=project.pk).exists():
         raise PermissionDenied(_("This project is outside your scope."))
     if project.status != Project.Status.ACTIVE:

@@ -357,3 +357,25 @@ def test_deleting_a_client_without_billing_data_unlinks_its_portal_users(acme, a
     assert acme_user.client_portal_enabled  # the flag stays; access is gone without a client
     assert not acme_user.is_client_portal_user
     assert acme_user.get_allowed_client_ids() == set()
+
+
+def test_subcontractor_has_default_permissions_by_role_without_the_group(acme):
+    from tests.factories import SubcontractorFactory
+
+    user = SubcontractorFactory()
+    assert not user.groups.exists()
+    assert user.has_perm("tracking.add_timeentry")
+    assert user.has_perm("clients.view_client")
+    assert not user.has_perm("clients.change_client")
+
+
+def test_staff_user_does_not_get_subcontractor_permissions(staff_user):
+    assert not staff_user.has_perm("tracking.add_timeentry")
+
+
+def test_create_user_with_subcontractor_role_is_staff(db):
+    from accounts.models import User
+
+    user = User.objects.create_user("sub", password="x", role=User.Role.SUBCONTRACTOR)
+    assert user.is_staff
+    assert not user.is_superuser

@@ -11,7 +11,6 @@ from types import SimpleNamespace
 import pytest
 from django.utils import timezone
 
-from accounts.services import user_apply_role
 from invoicing.models import Invoice
 from invoicing.services import invoice_record_payment
 from tests.factories import (
@@ -30,12 +29,6 @@ def assert_no_foreign_data(response, where=""):
     text = body.decode(errors="replace").lower()
     for marker in FOREIGN_MARKERS:
         assert marker not in text, f"{marker!r} leaked in {where or response.request}"
-
-
-@pytest.fixture
-def subcontractor(subcontractor):
-    """The shared persona, put into the "Subcontractors" group as saving them in the admin does."""
-    return user_apply_role(user=subcontractor)
 
 
 @pytest.fixture

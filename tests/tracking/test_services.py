@@ -171,3 +171,16 @@ def test_timer_running_loads_the_project_in_one_query(
     with django_assert_num_queries(1):
         entry = timer_running(user=staff_user)
         assert entry.project.name == acme_project.name
+
+
+def test_timer_start_refuses_client_portal_users(acme_user, acme):
+    from django.core.exceptions import PermissionDenied
+
+    from tests.factories import ProjectFactory
+    from tracking.models import TimeEntry
+    from tracking.services import timer_start
+
+    project = ProjectFactory(client=acme)
+    with pytest.raises(PermissionDenied):
+        timer_start(user=acme_user, project=project)
+    assert not TimeEntry.objects.exists()

@@ -109,7 +109,9 @@ LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/accounts/login/"
 # Password reset and portal invitation links (Django's token generator) expire after this.
-PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=int(timedelta(days=3).total_seconds()))
+PASSWORD_RESET_TIMEOUT = env.int(
+    "PASSWORD_RESET_TIMEOUT", default=int(timedelta(days=3).total_seconds())
+)
 
 # Sessions: idle timeout (renewed on each request) and an absolute cap, enforced by middleware.
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_TIMEOUT", default=30 * 60)
