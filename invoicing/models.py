@@ -16,6 +16,23 @@ from timetracker.dates import today
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
 
+# The definitions of the derived states, as conditions, shared by filters and aggregates.
+def unpaid_q() -> Q:
+    """Sent and something still due."""
+    return Q(status="sent", total_amount__gt=F("amount_paid"))
+
+
+def overdue_q(on) -> Q:
+    """Unpaid and past the due date ``on`` (today in TIME_ZONE when None)."""
+    return unpaid_q() & Q(due_date__lt=on or today())
+
+
+def amount_due_expr() -> ExpressionWrapper:
+    return ExpressionWrapper(
+        F("total_amount") - F("amount_paid"), output_field=DecimalField(**MONEY)
+    )
+
+
 class InvoiceQuerySet(ScopedQuerySet):
     client_lookup = "client_id"
 
@@ -33,11 +50,11 @@ class InvoiceQuerySet(ScopedQuerySet):
 
     def unpaid(self) -> InvoiceQuerySet:
         """Sent and something still due."""
-        return self.filter(status=Invoice.Status.SENT, total_amount__gt=F("amount_paid"))
+        return self.filter(unpaid_q())
 
     def overdue(self, on=None) -> InvoiceQuerySet:
         """Unpaid and past the due date (today in TIME_ZONE unless ``on`` is given)."""
-        return self.unpaid().filter(due_date__lt=on or today())
+        return self.filter(overdue_q(on))
 
     def cancelled(self) -> InvoiceQuerySet:
         """Withdrawn invoices."""
@@ -49,11 +66,7 @@ class InvoiceQuerySet(ScopedQuerySet):
 
     def with_amount_due(self) -> InvoiceQuerySet:
         """Annotate ``due`` = total_amount - amount_paid (SQL)."""
-        return self.annotate(
-            due=ExpressionWrapper(
-                F("total_amount") - F("amount_paid"), output_field=DecimalField(**MONEY)
-            )
-        )
+        return self.annotate(due=amount_due_expr())
 
     def status_counts(self, on=None) -> dict[str, int]:
         """Counts for the portal's status filter in one aggregate query.
@@ -61,12 +74,11 @@ class InvoiceQuerySet(ScopedQuerySet):
         Keys: ``total`` (every row of this queryset), ``paid``, ``unpaid``, ``overdue`` (as
         the methods of the same names; overdue relative to ``on``, default today).
         """
-        unpaid = Q(status=Invoice.Status.SENT, total_amount__gt=F("amount_paid"))
         return self.aggregate(
             total=Count("pk"),
             paid=Count("pk", filter=Q(status=Invoice.Status.PAID)),
-            unpaid=Count("pk", filter=unpaid),
-            overdue=Count("pk", filter=unpaid & Q(due_date__lt=on or today())),
+            unpaid=Count("pk", filter=unpaid_q()),
+            overdue=Count("pk", filter=overdue_q(on)),
         )
 
     def balances_by_currency(self, on=None):
@@ -75,9 +87,7 @@ class InvoiceQuerySet(ScopedQuerySet):
         Rows are dicts with ``currency_code``, ``unpaid_count``, ``unpaid_due``,
         ``overdue_count`` and ``overdue_due`` (amounts due; overdue relative to ``on``).
         """
-        due = ExpressionWrapper(
-            F("total_amount") - F("amount_paid"), output_field=DecimalField(**MONEY)
-        )
+        due = amount_due_expr()
         overdue = Q(due_date__lt=on or today())
         zero = models.Value(Decimal("0"), output_field=DecimalField(**MONEY))
         return (
