@@ -3,12 +3,31 @@ subcontractor the "Subcontractors" group's permissions by role."""
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend as DjangoModelBackend
-from django.contrib.auth.models import Permission
-from django.db.models import Q
+from django.contrib.auth.models import Group, Permission
+from django.db.models import Exists, Q
 
 UserModel = get_user_model()
 
 SUBCONTRACTOR_GROUP = "Subcontractors"
+# What a subcontractor may do within their scope until an admin changes the group. The data
+# migration accounts.0002 creates the group with this set; while no such group exists (it
+# was deleted, or a test flushed the database) subcontractors get this set as it is.
+SUBCONTRACTOR_PERMISSIONS = (
+    ("tracking", "add_timeentry"),
+    ("tracking", "change_timeentry"),
+    ("tracking", "delete_timeentry"),
+    ("tracking", "view_timeentry"),
+    ("clients", "view_client"),
+    ("clients", "view_project"),
+    ("invoicing", "view_invoice"),
+)
+
+
+def subcontractor_default_permissions_q() -> Q:
+    wanted = Q()
+    for app_label, codename in SUBCONTRACTOR_PERMISSIONS:
+        wanted |= Q(content_type__app_label=app_label, codename=codename)
+    return wanted
 
 
 class ModelBackend(DjangoModelBackend):
@@ -31,5 +50,8 @@ class ModelBackend(DjangoModelBackend):
     def _get_group_permissions(self, user_obj):
         in_groups = Q(group__user=user_obj)
         if getattr(user_obj, "role", None) == UserModel.Role.SUBCONTRACTOR:
-            in_groups |= Q(group__name=SUBCONTRACTOR_GROUP)
+            no_group = ~Exists(Group.objects.filter(name=SUBCONTRACTOR_GROUP))
+            in_groups |= Q(group__name=SUBCONTRACTOR_GROUP) | (
+                subcontractor_default_permissions_q() & no_group
+            )
         return Permission.objects.filter(in_groups)

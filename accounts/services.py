@@ -8,37 +8,21 @@ from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
-from .backends import SUBCONTRACTOR_GROUP
+from .backends import SUBCONTRACTOR_GROUP, subcontractor_default_permissions_q
 from .models import User, UserClient
-
-# What a subcontractor may do within their scope until an admin widens the group. The data
-# migration 0002 creates the same set; this copy re-creates it if the group goes missing.
-SUBCONTRACTOR_PERMISSIONS = (
-    ("tracking", "add_timeentry"),
-    ("tracking", "change_timeentry"),
-    ("tracking", "delete_timeentry"),
-    ("tracking", "view_timeentry"),
-    ("clients", "view_client"),
-    ("clients", "view_project"),
-    ("invoicing", "view_invoice"),
-)
 
 
 def subcontractor_group() -> Group:
     """The group every subcontractor belongs to, created with the default permissions if absent."""
     group, created = Group.objects.get_or_create(name=SUBCONTRACTOR_GROUP)
     if created:
-        wanted = Q()
-        for app_label, codename in SUBCONTRACTOR_PERMISSIONS:
-            wanted |= Q(content_type__app_label=app_label, codename=codename)
-        group.permissions.set(Permission.objects.filter(wanted))
+        group.permissions.set(Permission.objects.filter(subcontractor_default_permissions_q()))
     return group
 
 

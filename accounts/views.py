@@ -7,8 +7,6 @@ from django.shortcuts import redirect, resolve_url
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from .middleware import session_stamp_login
-
 
 def landing_url(user) -> str:
     """Where a user works: the portal for client users, the admin for staff."""
@@ -33,12 +31,6 @@ class LoginView(auth_views.LoginView):
 
     def get_default_redirect_url(self):
         return landing_url(self.request.user)
-
-    def form_valid(self, form):
-        response = super().form_valid(form)
-        # A fresh login restarts the absolute session lifetime, even for the same user.
-        session_stamp_login(self.request.session)
-        return response
 
 
 class LogoutView(auth_views.LogoutView):

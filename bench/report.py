@@ -82,7 +82,7 @@ def render_markdown(result: dict) -> str:
     seeded = (
         f"seeded now in {dataset['seed_seconds']} s"
         if dataset.get("seeded_now")
-        else f"reused (seeded earlier in {dataset.get('seed_seconds', '?')} s)"
+        else f"reused, seeded earlier in {dataset.get('seed_seconds', '?')} s"
     )
     lines = [
         f"# Portal benchmark: size {meta['size']} on {meta['db']}",
@@ -174,12 +174,14 @@ def render_markdown(result: dict) -> str:
 
 
 def write_results(result: dict, directory: Path = RESULTS_DIR) -> tuple[Path, Path]:
-    """``<timestamp>-<size>-<db>.json`` and ``latest-<size>-<db>.md`` in ``directory``."""
+    """``<timestamp>-<size>-<db>.json`` and ``latest-<size>-<db>.md``; smoke runs add ``-smoke``."""
     directory.mkdir(parents=True, exist_ok=True)
     meta = result["meta"]
     stamp = meta.get("stamp") or "run"
-    json_path = directory / f"{stamp}-{meta['size']}-{meta['db']}.json"
-    md_path = directory / f"latest-{meta['size']}-{meta['db']}.md"
+    # Smoke runs (CI) are checks of the harness, not results: they never replace real ones.
+    suffix = "-smoke" if meta.get("smoke") else ""
+    json_path = directory / f"{stamp}-{meta['size']}-{meta['db']}{suffix}.json"
+    md_path = directory / f"latest-{meta['size']}-{meta['db']}{suffix}.md"
     json_path.write_text(json.dumps(result, indent=2) + "\n")
     md_path.write_text(render_markdown(result))
     return json_path, md_path

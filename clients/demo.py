@@ -341,8 +341,9 @@ def demo_plan(*, size: DemoSize, seed: int = DEFAULT_SEED, on: dt.date | None = 
     projects: list[_Project] = []
     for ci, client in enumerate(clients):
         names = rng.sample(combos, min(client.n_projects, len(combos)))
-        names += [f"{combos[i % len(combos)]} {i // len(combos) + 2}" for i in range(
-            len(combos), client.n_projects)]  # fmt: skip
+        # More projects than name combinations (only in huge custom sizes): number them.
+        extra = range(len(combos), client.n_projects)
+        names += [f"{combos[i % len(combos)]} {i // len(combos) + 2}" for i in extra]
         for pi, name in enumerate(names):
             status = "active"
             if not client.is_active:
@@ -393,13 +394,12 @@ def demo_plan(*, size: DemoSize, seed: int = DEFAULT_SEED, on: dt.date | None = 
         clients[0].n_invoices = bench_invoices
 
     # A couple of timers still running, on active projects of non-bench clients.
-    running = [
-        i
-        for i, p in enumerate(projects)
-        if p.status == "active" and p.n_entries > 0 and not clients[p.client].is_bench
-        and clients[p.client].is_active
-    ][:2]  # fmt: skip
-    running = running[: max(0, min(len(running), team_size))]
+    def can_run_timer(project: _Project) -> bool:
+        owner = clients[project.client]
+        active = project.status == "active" and owner.is_active
+        return active and project.n_entries > 0 and not owner.is_bench
+
+    running = [i for i, p in enumerate(projects) if can_run_timer(p)][:2]
 
     notes = [
         f"{rng.choice(_VERBS)} {rng.choice(_TOPICS)}"

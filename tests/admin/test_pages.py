@@ -93,7 +93,7 @@ def _many_rows(acme, globex, subcontractor):
 #   the filtered count, plus the unfiltered count where show_full_result_count is on (big
 #   tables turn it off); the page of rows with its FKs joined (1); the running timer in the
 #   header (1); the date hierarchy's range and its distinct dates (2, where there is one);
-#   saving the session (SESSION_SAVE_EVERY_REQUEST: savepoint, update, release = 3).
+#   (the session is not saved: its idle timeout is renewed at most once a minute).
 @pytest.mark.parametrize(
     ("model", "budget"),
     [(Client, 10), (Project, 10), (TimeEntry, 13), (Invoice, 12), (Payment, 11)],

@@ -29,7 +29,7 @@ def result_with(pages):
             "iterations": 3,
             "warmup": 1,
             "workers": 2,
-            "smoke": True,
+            "smoke": False,
         },
         "dataset": {
             "counts": {"clients": 5, "time_entries": 5000},
@@ -113,3 +113,13 @@ def test_write_results_writes_json_and_latest_markdown(tmp_path):
     assert md_path.name == "latest-S-sqlite.md"
     assert json.loads(json_path.read_text())["pages"][0]["name"] == "dashboard"
     assert "dashboard" in md_path.read_text()
+
+
+def test_smoke_runs_never_replace_the_real_results(tmp_path):
+    result = result_with([page_result("dashboard", "/client-portal/", [sample(10)])])
+    result["meta"]["smoke"] = True
+
+    json_path, md_path = write_results(result, tmp_path)
+
+    assert json_path.name == "20260102T030405Z-S-sqlite-smoke.json"
+    assert md_path.name == "latest-S-sqlite-smoke.md"

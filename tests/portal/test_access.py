@@ -245,7 +245,7 @@ def test_successful_login_resets_failures(client, acme_user, password, settings)
 
 def test_session_settings_end_idle_sessions():
     assert settings.SESSION_COOKIE_AGE == 30 * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+    assert settings.SESSION_REFRESH_INTERVAL == 60
     assert settings.SESSION_MAX_AGE == 12 * 60 * 60
     assert settings.SESSION_COOKIE_HTTPONLY is True
 

@@ -1,4 +1,4 @@
-"""accounts.middleware.SessionMaxAgeMiddleware: sessions end SESSION_MAX_AGE after login."""
+"""accounts.middleware.SessionLifetimeMiddleware: idle renewal and the absolute lifetime."""
 
 import time
 
@@ -6,7 +6,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from accounts.middleware import LOGIN_TIME_KEY
+from accounts.middleware import LOGIN_TIME_KEY, REFRESH_TIME_KEY
 
 pytestmark = pytest.mark.django_db
 
@@ -58,3 +58,40 @@ def test_logging_in_again_restarts_the_clock(acme_client, acme_user, password):
 def test_anonymous_sessions_are_not_stamped(client):
     client.get(reverse("login"))
     assert LOGIN_TIME_KEY not in client.session
+
+
+def test_force_login_stamps_the_session(client, acme_user):
+    before = int(time.time())
+    client.force_login(acme_user)
+    assert client.session[LOGIN_TIME_KEY] >= before
+
+
+def test_requests_within_the_refresh_interval_do_not_save_the_session(
+    acme_client, django_assert_max_num_queries
+):
+    from django.contrib.sessions.models import Session
+
+    acme_client.get(reverse("portal:projects"))
+    session_key = acme_client.session.session_key
+    expiry = Session.objects.get(pk=session_key).expire_date
+    with django_assert_max_num_queries(3):  # session, user + client, the projects
+        acme_client.get(reverse("portal:projects"))
+    assert Session.objects.get(pk=session_key).expire_date == expiry
+
+
+def test_idle_timeout_is_renewed_after_the_refresh_interval(acme_client, settings):
+    import datetime as dt
+
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    acme_client.get(reverse("portal:projects"))
+    session = acme_client.session
+    session[REFRESH_TIME_KEY] = int(time.time()) - settings.SESSION_REFRESH_INTERVAL
+    session.save()
+    nearly_expired = timezone.now() + dt.timedelta(seconds=60)
+    Session.objects.filter(pk=session.session_key).update(expire_date=nearly_expired)
+    acme_client.get(reverse("portal:projects"))
+    renewed = Session.objects.get(pk=session.session_key)
+    assert renewed.expire_date > nearly_expired + dt.timedelta(minutes=20)
+    assert acme_client.session[REFRESH_TIME_KEY] >= int(time.time()) - 5

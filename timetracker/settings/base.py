@@ -56,8 +56,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    # Ends sessions SESSION_MAX_AGE after login, however busy (idle timeout is the cookie age).
-    "accounts.middleware.SessionMaxAgeMiddleware",
+    # Idle timeout renewed once a minute; sessions end SESSION_MAX_AGE after login.
+    "accounts.middleware.SessionLifetimeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes requires: it turns lockouts into a clear response.
     "axes.middleware.AxesMiddleware",
@@ -115,7 +115,8 @@ PASSWORD_RESET_TIMEOUT = env.int(
 
 # Sessions: idle timeout (renewed on each request) and an absolute cap, enforced by middleware.
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_TIMEOUT", default=30 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+# The idle timeout is renewed by accounts.middleware at most this often (not every request).
+SESSION_REFRESH_INTERVAL = env.int("SESSION_REFRESH_INTERVAL", default=60)
 SESSION_MAX_AGE = env.int("SESSION_MAX_AGE", default=12 * 60 * 60)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
