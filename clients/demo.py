@@ -503,8 +503,8 @@ def _batched(rows: Iterable, size: int) -> Iterator[list]:
 
 
 _ENTRY_COLUMNS = [
-    "id", "user_id", "project_id", "start_time", "end_time", "duration_seconds", "notes",
-    "billable", "source", "created_at", "updated_at",
+    "id", "user_id", "project_id", "client_id", "start_time", "end_time", "duration_seconds",
+    "notes", "billable", "source", "created_at", "updated_at",
 ]  # fmt: skip
 _INVOICE_COLUMNS = [
     "id", "invoice_number", "client_id", "project_id", "issue_date", "due_date", "status",
@@ -605,6 +605,7 @@ class _Generator:
                     self._next_id("entry"),
                     team_ids[member],
                     project.id,
+                    plan.clients[project.client].id,
                     begin_at,
                     end_at,
                     int((end_at - begin_at).total_seconds()),
@@ -622,6 +623,7 @@ class _Generator:
                 self._next_id("entry"),
                 team_ids[n % n_team],
                 project.id,
+                plan.clients[project.client].id,
                 started,
                 None,
                 None,

@@ -174,6 +174,9 @@ class Project(models.Model):
         verbose_name = _("project")
         verbose_name_plural = _("projects")
         constraints = [
+            # Target of time entries' composite foreign key (project, client): it keeps
+            # TimeEntry.client, a denormalized copy, equal to its project's client.
+            models.UniqueConstraint(fields=["id", "client"], name="project_id_client_unique"),
             models.UniqueConstraint(
                 fields=["client", "name"],
                 name="project_name_unique_per_client",

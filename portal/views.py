@@ -18,7 +18,7 @@ from tracking.models import TimeEntry
 
 from .charts import weekly_hours_chart
 from .filters import TimeEntryFilter
-from .mixins import ClientPortalRequiredMixin, KnownCountPaginator
+from .mixins import ClientPortalRequiredMixin, DeferredJoinPaginator, KnownCountPaginator
 
 CHART_WEEKS = 12
 
@@ -200,7 +200,8 @@ class TimeEntryListView(ClientPortalRequiredMixin, ListView):
             return self.render_to_response(self.get_context_data(), status=400)
         filtered = self.filterset.qs
         self.totals = filtered.totals()
-        self.object_list = filtered.select_related("project", "user").order_by("-start_time", "-id")
+        # The paginator joins project and user onto the page's 50 rows only.
+        self.object_list = filtered.order_by("-start_time", "-id")
         return self.render_to_response(self.get_context_data())
 
     def get_paginate_by(self, queryset):
@@ -209,10 +210,11 @@ class TimeEntryListView(ClientPortalRequiredMixin, ListView):
 
     def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kw):
         count = self.totals["count"]
-        return KnownCountPaginator(
+        return DeferredJoinPaginator(
             queryset,
             per_page,
             count=count,
+            select_related=("project", "user"),
             orphans=orphans,
             allow_empty_first_page=allow_empty_first_page,
             **kw,

@@ -14,7 +14,23 @@ from clients.models import ScopedQuerySet
 
 
 class TimeEntryQuerySet(ScopedQuerySet):
-    client_lookup = "project__client_id"
+    # The denormalized client column: scoping needs no join and uses its own index.
+    client_lookup = "client_id"
+
+    def bulk_create(self, objs, *args, **kwargs):
+        """Django's bulk_create, filling each entry's ``client`` from its project first."""
+        objs = list(objs)
+        missing = {o.project_id for o in objs if o.client_id is None}
+        if missing:
+            from clients.models import Project
+
+            clients = dict(
+                Project.objects.filter(pk__in=missing).values_list("pk", "client_id")
+            )
+            for obj in objs:
+                if obj.client_id is None:
+                    obj.client_id = clients.get(obj.project_id)
+        return super().bulk_create(objs, *args, **kwargs)
 
     def finished(self) -> TimeEntryQuerySet:
         """Entries whose timer has stopped (``end_time`` set)."""
@@ -74,12 +90,25 @@ class TimeEntry(models.Model):
         verbose_name=_("user"),
         on_delete=models.PROTECT,
         related_name="time_entries",
+        db_index=False,  # time_entry_user_start leads with user_id
     )
     project = models.ForeignKey(
         "clients.Project",
         verbose_name=_("project"),
         on_delete=models.PROTECT,
         related_name="time_entries",
+        db_index=False,  # time_entry_project_start leads with project_id
+    )
+    # A copy of project.client, so a client's entries are one index range (docs/PERFORMANCE.md).
+    # Kept true by save()/bulk_create() and, in the database, by a composite foreign key
+    # (PostgreSQL) or triggers (SQLite) that also follow a project moved to another client.
+    client = models.ForeignKey(
+        "clients.Client",
+        verbose_name=_("client"),
+        on_delete=models.PROTECT,
+        related_name="time_entries",
+        editable=False,
+        db_index=False,  # time_entry_client_start leads with client_id
     )
     start_time = models.DateTimeField(_("start"))
     end_time = models.DateTimeField(_("end"), null=True, blank=True)
@@ -118,7 +147,19 @@ class TimeEntry(models.Model):
         ]
         indexes = [
             # Portal time-entry list and stats: a client's projects, newest first.
-            models.Index(fields=["project", "-start_time"], name="time_entry_project_start"),
+            models.Index(
+                fields=["project", "-start_time", "-id"],
+                include=["duration_seconds", "billable", "end_time"],
+                name="time_entry_project_start",
+            ),
+            # Portal dashboard and time-entry list: one client's entries newest first, and
+            # their sums, as index-only scans (INCLUDE is PostgreSQL-only; SQLite gets the
+            # plain index).
+            models.Index(
+                fields=["client", "-start_time", "-id"],
+                include=["duration_seconds", "billable", "end_time", "project"],
+                name="time_entry_client_start",
+            ),
             # Admin lists and reports by user over a date range.
             models.Index(fields=["user", "-start_time"], name="time_entry_user_start"),
             models.Index(fields=["-start_time"], name="time_entry_start"),
@@ -129,8 +170,10 @@ class TimeEntry(models.Model):
         return f"{self.project} · {local:%Y-%m-%d %H:%M}"
 
     def save(self, *args, **kwargs):
-        # duration_seconds is derived data, never entered: keep it true on every save.
+        # duration_seconds and client are derived data, never entered: keep them true.
         self.sync_duration()
+        if self.project_id is not None:
+            self.client_id = self.project.client_id
         super().save(*args, **kwargs)
 
     @property

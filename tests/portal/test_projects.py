@@ -65,7 +65,12 @@ def test_shows_hours_per_project(settings, monkeypatch, acme_client, acme):
 def test_never_shows_rates_or_budgets(acme_client, acme):
     acme.default_hourly_rate = Decimal("987.65")
     acme.save()
-    ProjectFactory(client=acme, hourly_rate=Decimal("123.45"), budget_hours=Decimal("4321.00"))
+    ProjectFactory(
+        client=acme,
+        description="Our new website.",
+        hourly_rate=Decimal("123.45"),
+        budget_hours=Decimal("4321.00"),
+    )
     content = get_projects(acme_client).content.decode()
     for internal in ("123.45", "123,45", "987.65", "4321", "4,321", "hourly rate", "budget"):
         assert internal not in content.lower()

@@ -10,6 +10,7 @@ from clients.models import Project
 from tests.factories import ProjectFactory, TimeEntryFactory, UserFactory
 from tests.portal.conftest import assert_no_globex_data, bulk_entries
 from tests.portal.test_dashboard import entry, ny
+from tracking.models import TimeEntry
 
 pytestmark = pytest.mark.django_db
 
@@ -191,3 +192,19 @@ def test_shows_no_other_client_data(acme_client, acme, globex_data):
     entry(ProjectFactory(client=acme), timezone.now() - dt.timedelta(days=1), 60)
     assert_no_globex_data(acme_client.get(URL))
     assert_no_globex_data(acme_client.get(URL, {"date_from": "2000-01-01"}))
+
+
+def test_pages_hold_the_right_entries_in_order_with_nothing_lost_or_repeated(acme_client, acme):
+    project = ProjectFactory(client=acme)
+    start = timezone.now() - dt.timedelta(days=30)
+    bulk_entries(project, 120, start=start)
+    expected = list(
+        TimeEntry.objects.for_client(acme)
+        .order_by("-start_time", "-id")
+        .values_list("pk", flat=True)
+    )
+    seen = []
+    for page in (1, 2, 3):
+        response = acme_client.get(URL, {"page": page})
+        seen += [entry.pk for entry in response.context["entries"]]
+    assert seen == expected
