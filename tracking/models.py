@@ -24,9 +24,7 @@ class TimeEntryQuerySet(ScopedQuerySet):
         if missing:
             from clients.models import Project
 
-            clients = dict(
-                Project.objects.filter(pk__in=missing).values_list("pk", "client_id")
-            )
+            clients = dict(Project.objects.filter(pk__in=missing).values_list("pk", "client_id"))
             for obj in objs:
                 if obj.client_id is None:
                     obj.client_id = clients.get(obj.project_id)
