@@ -77,9 +77,10 @@ class ProjectListView(ClientPortalRequiredMixin, ListView):
     template_name = "portal/projects.html"
     context_object_name = "projects"
     portal_section = "projects"
+    # Every active project, by name, 50 to a page (a big client has hundreds).
+    paginate_by = 50
 
     def get_queryset(self):
-        # Every active project, unpaginated: a client has tens of projects, not thousands.
         projects = super().get_queryset().active().with_hours(period=this_month(today()))
         return projects.order_by("name", "id")
 

@@ -86,3 +86,16 @@ def test_empty_state_says_whom_to_contact(acme_client, settings):
 def test_shows_no_other_client_data(acme_client, acme, globex_data):
     entry(ProjectFactory(client=acme), timezone.now() - dt.timedelta(hours=2), 30)
     assert_no_globex_data(get_projects(acme_client))
+
+
+def test_projects_are_paginated_by_name_with_none_lost(acme_client, acme):
+    for n in range(55):
+        ProjectFactory(client=acme, name=f"Project {n:02d}", description="")
+    first = acme_client.get(reverse("portal:projects"))
+    second = acme_client.get(reverse("portal:projects"), {"page": 2})
+    names = [p.name for p in first.context["projects"]] + [
+        p.name for p in second.context["projects"]
+    ]
+    assert names == [f"Project {n:02d}" for n in range(55)]
+    assert b"Page 1 of 2" in first.content
+    assert acme_client.get(reverse("portal:projects"), {"page": 3}).status_code == 404
