@@ -88,7 +88,8 @@ class TimeEntry(models.Model):
         verbose_name=_("user"),
         on_delete=models.PROTECT,
         related_name="time_entries",
-        db_index=False,  # time_entry_user_start leads with user_id
+        # Keeps its own index: dropping it in a migration also dropped the partial unique
+        # index time_entry_one_running_per_user on PostgreSQL (same single column).
     )
     project = models.ForeignKey(
         "clients.Project",

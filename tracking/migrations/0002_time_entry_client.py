@@ -98,11 +98,6 @@ class Migration(migrations.Migration):
             name='project',
             field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='time_entries', to='clients.project', verbose_name='project'),
         ),
-        migrations.AlterField(
-            model_name='timeentry',
-            name='user',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='time_entries', to=settings.AUTH_USER_MODEL, verbose_name='user'),
-        ),
         migrations.AddIndex(
             model_name='timeentry',
             index=models.Index(fields=['project', '-start_time', '-id'], include=('duration_seconds', 'billable', 'end_time'), name='time_entry_project_start'),
