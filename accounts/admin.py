@@ -11,7 +11,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from .admin_scope import ProtectedDeleteMixin, ScopedRelatedFieldListFilter
+from .admin_scope import ProtectedDeleteMixin, SafeLookupsMixin, ScopedRelatedFieldListFilter
 from .forms import UserAdminChangeForm, UserAdminCreationForm
 from .models import User
 from .services import user_apply_role, user_send_portal_invitation
@@ -37,7 +37,7 @@ class PortalAccessFilter(admin.SimpleListFilter):
 
 
 @admin.register(User)
-class UserAdmin(ProtectedDeleteMixin, DjangoUserAdmin):
+class UserAdmin(SafeLookupsMixin, ProtectedDeleteMixin, DjangoUserAdmin):
     form = UserAdminChangeForm
     add_form = UserAdminCreationForm
     list_display = ("username", "full_name", "email", "role", "is_active", "portal_badge")

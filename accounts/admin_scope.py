@@ -14,10 +14,12 @@ Everything goes through ``Model.objects.visible_to(request.user)``:
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import NotRelationField, get_fields_from_path
+from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth import get_user_model
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
-from django.db.models import Exists, OuterRef, ProtectedError
+from django.db.models import Exists, Field, OuterRef, ProtectedError
 from django.http import HttpResponseRedirect
 from django.utils.translation import gettext as _
 
@@ -80,7 +82,61 @@ class ScopedUserListFilter(admin.RelatedFieldListFilter):
         return [(user.pk, user.display_name) for user in users]
 
 
-class ScopedAdminMixin:
+class SafeChangeList(ChangeList):
+    """Django's change list, answering malformed URL lookups with its "incorrect lookup"
+    redirect (``?e=1``) instead of a 500 (PRODUCT.md §6).
+
+    Django lets these through: a date-hierarchy year whose end falls past 9999, an id too big
+    for SQLite's INTEGER, a NUL character PostgreSQL refuses in a string.
+    """
+
+    def get_filters(self, request):
+        # Refused before any query: a database error would abort the transaction.
+        if any("\x00" in value for values in self.filter_params.values() for value in values):
+            raise IncorrectLookupParameters("NUL character in a lookup value")
+        try:
+            return super().get_filters(request)
+        except (ValueError, OverflowError) as exc:
+            raise IncorrectLookupParameters(exc) from exc
+
+    def get_results(self, request):
+        try:
+            super().get_results(request)
+        except (ValueError, OverflowError) as exc:
+            raise IncorrectLookupParameters(exc) from exc
+
+
+class SafeLookupsMixin:
+    """Bad values in an admin URL's query string are ignored or refused, never a 500."""
+
+    def get_changelist(self, request, **kwargs):
+        return SafeChangeList
+
+    def get_changeform_initial_data(self, request):
+        # ``/add/?client=abc``: the autocomplete widget looks initial ids up and fails on a
+        # malformed or out-of-range one; such a value cannot be a choice, so drop it.
+        initial = super().get_changeform_initial_data(request)
+        for name, value in list(initial.items()):
+            try:
+                field = self.opts.get_field(name)
+            except FieldDoesNotExist:
+                continue
+            if not (field.is_relation and isinstance(field, Field)):
+                continue  # reverse relations are not form fields
+            try:
+                for item in value if isinstance(value, list) else [value]:
+                    field.target_field.clean(item, None)
+            except ValidationError:
+                del initial[name]
+        return initial
+
+    def get_search_results(self, request, queryset, search_term):
+        # PostgreSQL refuses NUL in a string; it cannot occur in any stored text anyway.
+        search_term = search_term.replace("\x00", "")
+        return super().get_search_results(request, queryset, search_term)
+
+
+class ScopedAdminMixin(SafeLookupsMixin):
     """Put before ``admin.ModelAdmin``; the model's manager must provide ``visible_to``."""
 
     def get_queryset(self, request):

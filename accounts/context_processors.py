@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
@@ -15,6 +16,9 @@ from tracking.models import TimeEntry
 class RunningTimer:
     entry: TimeEntry
     elapsed_seconds: int
+    # False when the entry's client has left the user's scope since the timer started: the
+    # header then neither names the project nor the client, but the user can still stop it.
+    in_scope: bool = True
 
     @property
     def elapsed(self) -> str:
@@ -31,12 +35,17 @@ def running_timer(request) -> dict:
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated or not user.is_staff:
             return None
+        visible = TimeEntry.objects.visible_to(user).filter(pk=OuterRef("pk"))
         entry = (
-            TimeEntry.objects.running().filter(user=user).select_related("project__client").first()
+            TimeEntry.objects.running()
+            .filter(user=user)
+            .select_related("project__client")
+            .annotate(in_scope=Exists(visible))
+            .first()
         )
         if entry is None:
             return None
         elapsed = max(0, int((timezone.now() - entry.start_time).total_seconds()))
-        return RunningTimer(entry=entry, elapsed_seconds=elapsed)
+        return RunningTimer(entry=entry, elapsed_seconds=elapsed, in_scope=entry.in_scope)
 
     return {"running_timer": SimpleLazyObject(load)}

@@ -56,6 +56,17 @@ ODD_QUERIES = [
     "format=csv&date_from=1899-12-31",
     "format=csv&date_to=2024-13-01",
     "format=csv&group_by=day&date_from=1900-01-01&date_to=9998-12-31",
+    # The admin's date hierarchy and search.
+    "start_time__year=9999",
+    "start_time__year=9999&start_time__month=12",
+    "start_time__year=9999&start_time__month=12&start_time__day=31",
+    "start_time__year=0",
+    "issue_date__year=9999",
+    "issue_date__year=9999&issue_date__month=12",
+    "date__year=9999",
+    "q=%00",
+    "status=a%00b",
+    "o=1.2.3",
 ]
 
 PORTAL_URLS = [
@@ -93,15 +104,21 @@ def test_portal_pages_never_500_on_odd_queries(client, acme_user, world, query):
     client.force_login(acme_user)
     for name in PORTAL_URLS:
         _assert_not_500(client, f"{reverse(name)}?{query}")
-    _assert_not_500(client, reverse("portal:invoice_detail", args=[world.acme_invoice.pk]) + "?" + query)
+    _assert_not_500(
+        client, reverse("portal:invoice_detail", args=[world.acme_invoice.pk]) + "?" + query
+    )
 
 
 @pytest.mark.parametrize("query", ODD_QUERIES)
-@pytest.mark.parametrize("persona", ["subcontractor", "staff_user", "admin_user"])
+@pytest.mark.parametrize("persona", ["subcontractor", "admin_user"])
 def test_admin_pages_never_500_on_odd_queries(client, request, world, persona, query):
     client.force_login(request.getfixturevalue(persona))
+    errors = []
     for name in ADMIN_URLS:
-        _assert_not_500(client, f"{reverse(name)}?{query}")
+        response = client.get(f"{reverse(name)}?{query}")
+        if response.status_code >= 500:
+            errors.append(name)
+    assert errors == []
 
 
 AUTOCOMPLETE_QUERIES = [
@@ -131,11 +148,20 @@ ODD_IDS = ["0", "abc", "99999999999999999999999", "-1", "1e9", "%00", "%C3%A9"]
 
 @pytest.mark.parametrize("object_id", ODD_IDS)
 @pytest.mark.parametrize(
-    "model", ["clients/client", "clients/project", "tracking/timeentry", "invoicing/invoice",
-              "invoicing/payment", "accounts/user"]
+    "model",
+    [
+        "clients/client",
+        "clients/project",
+        "tracking/timeentry",
+        "invoicing/invoice",
+        "invoicing/payment",
+        "accounts/user",
+    ],
 )
 @pytest.mark.parametrize("action", ["change/", "delete/", "history/", "invite/"])
-def test_admin_object_pages_never_500_on_odd_ids(client, subcontractor, world, object_id, model, action):
+def test_admin_object_pages_never_500_on_odd_ids(
+    client, subcontractor, world, object_id, model, action
+):
     if action == "invite/" and model != "accounts/user":
         pytest.skip("invite is a user page")
     client.force_login(subcontractor)
@@ -164,3 +190,62 @@ def test_timer_start_never_500(client, subcontractor, world, data):
     client.force_login(subcontractor)
     response = client.post(reverse("timer:start"), data)
     assert response.status_code < 500
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "client=abc",
+        "client=99999999999999999999999",
+        "client=%00",
+        "project=1e9",
+        "projects=abc",
+        "assigned_clients=1,abc",
+        "time_entries=abc",
+        "invoice=-1",
+    ],
+)
+@pytest.mark.parametrize(
+    "name",
+    [
+        "admin:clients_client_add",
+        "admin:clients_project_add",
+        "admin:tracking_timeentry_add",
+        "admin:invoicing_invoice_add",
+        "admin:invoicing_payment_add",
+        "admin:accounts_user_add",
+    ],
+)
+def test_add_pages_ignore_malformed_initial_ids(client, admin_user, world, name, query):
+    client.force_login(admin_user)
+    response = _assert_not_500(client, f"{reverse(name)}?{query}")
+    assert response.status_code == 200
+
+
+def test_add_page_keeps_a_valid_initial_client(client, admin_user, world):
+    client.force_login(admin_user)
+    response = client.get(reverse("admin:clients_project_add"), {"client": world.acme.pk})
+    assert response.context["adminform"].form.initial["client"] == str(world.acme.pk)
+
+
+def test_date_hierarchy_past_year_9999_is_an_incorrect_lookup(sub_client, world):
+    url = reverse("admin:tracking_timeentry_changelist")
+    response = sub_client.get(url, {"start_time__year": "9999"})
+    assert response.status_code == 302
+    assert response.url == f"{url}?e=1"
+
+
+def test_id_too_big_for_the_database_is_no_error(sub_client, world):
+    # SQLite cannot bind it (an incorrect lookup); PostgreSQL finds no such row.
+    url = reverse("admin:invoicing_invoice_changelist")
+    response = sub_client.get(url, {"client": "99999999999999999999999"})
+    assert response.status_code in (200, 302)
+    if response.status_code == 302:
+        assert response.url == f"{url}?e=1"
+
+
+def test_nul_in_a_lookup_is_an_incorrect_lookup(sub_client, world):
+    url = reverse("admin:invoicing_invoice_changelist")
+    response = sub_client.get(url, {"status": "sent\x00"})
+    assert response.status_code == 302
+    assert response.url == f"{url}?e=1"
