@@ -136,7 +136,20 @@ class SafeLookupsMixin:
         return super().get_search_results(request, queryset, search_term)
 
 
-class ScopedAdminMixin(SafeLookupsMixin):
+class ScopedChoicesMixin:
+    """Foreign-key and many-to-many choices of a ModelAdmin or inline come from the target
+    model's ``visible_to``, so an out-of-scope id posted in a form is "not a valid choice"."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        scope_relation_choices(db_field, request, kwargs)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        scope_relation_choices(db_field, request, kwargs)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class ScopedAdminMixin(ScopedChoicesMixin, SafeLookupsMixin):
     """Put before ``admin.ModelAdmin``; the model's manager must provide ``visible_to``."""
 
     def get_queryset(self, request):
@@ -167,19 +180,11 @@ class ScopedAdminMixin(SafeLookupsMixin):
             queryset = queryset.visible_to(request.user)
         return super().get_search_results(request, queryset, search_term)
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        scope_relation_choices(db_field, request, kwargs)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def formfield_for_manytomany(self, db_field, request, **kwargs):
-        scope_relation_choices(db_field, request, kwargs)
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
-
     def get_list_filter(self, request):
         return [scoped_list_filter(self.model, entry) for entry in super().get_list_filter(request)]
 
 
-class ScopedInlineMixin:
+class ScopedInlineMixin(ScopedChoicesMixin):
     """The same rules for inlines: rows through the parent, choices through ``visible_to``."""
 
     def get_queryset(self, request):
@@ -187,14 +192,6 @@ class ScopedInlineMixin:
         if hasattr(qs, "visible_to"):
             qs = qs.visible_to(request.user)
         return qs
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        scope_relation_choices(db_field, request, kwargs)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def formfield_for_manytomany(self, db_field, request, **kwargs):
-        scope_relation_choices(db_field, request, kwargs)
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
 def scope_relation_choices(db_field, request, kwargs) -> None:
