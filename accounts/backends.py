@@ -1,6 +1,7 @@
 """Authentication backend: loads the user with their portal client, and gives every
 subcontractor the "Subcontractors" group's permissions by role."""
 
+from axes.backends import AxesStandaloneBackend
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend as DjangoModelBackend
 from django.contrib.auth.models import Group, Permission
@@ -28,6 +29,20 @@ def subcontractor_default_permissions_q() -> Q:
     for app_label, codename in SUBCONTRACTOR_PERMISSIONS:
         wanted |= Q(content_type__app_label=app_label, codename=codename)
     return wanted
+
+
+class LoginThrottleBackend(AxesStandaloneBackend):
+    """django-axes' lockout check for logins that come with a request (the login form).
+
+    ``authenticate()`` without a request — a management command, a script, the test
+    client's ``login()`` — has no client address to throttle; axes would raise, so this
+    backend steps aside and the next backend decides.
+    """
+
+    def authenticate(self, request=None, username=None, password=None, **kwargs):
+        if request is None:
+            return None
+        return super().authenticate(request, username=username, password=password, **kwargs)
 
 
 class ModelBackend(DjangoModelBackend):

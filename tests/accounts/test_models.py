@@ -379,3 +379,10 @@ def test_create_user_with_subcontractor_role_is_staff(db):
     user = User.objects.create_user("sub", password="x", role=User.Role.SUBCONTRACTOR)
     assert user.is_staff
     assert not user.is_superuser
+
+
+def test_test_client_login_without_a_request_still_works(client, acme_user, password):
+    # authenticate() without a request (scripts, the test client) skips the lockout check.
+    assert client.login(username="acme_user", password=password)
+    assert client.get("/client-portal/").status_code == 200
+    assert not client.login(username="acme_user", password="wrong")

@@ -96,8 +96,8 @@ SILENCED_SYSTEM_CHECKS = ["models.W040"]
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
-    # AxesStandaloneBackend must come first so locked-out credentials never reach the DB check.
-    "axes.backends.AxesStandaloneBackend",
+    # django-axes' check must come first so locked-out credentials never reach the DB check.
+    "accounts.backends.LoginThrottleBackend",
     # Django's ModelBackend that also loads user.client: one query per request, not two.
     "accounts.backends.ModelBackend",
 ]
