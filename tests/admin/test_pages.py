@@ -128,3 +128,24 @@ def test_subcontractor_changelist_queries_do_not_grow_with_rows(
     _many_rows(acme, globex, subcontractor)
     with django_assert_max_num_queries(budget):
         sub_client.get(url)
+
+
+def test_time_entry_search_matches_notes_project_client_and_people(admin_client, acme, globex):
+    from tests.factories import ProjectFactory, StaffUserFactory, TimeEntryFactory
+
+    hanna = StaffUserFactory(first_name="Hanna", last_name="Quist")
+    by_note = TimeEntryFactory(project=ProjectFactory(client=globex), notes="Fixed the flux valve")
+    by_project = TimeEntryFactory(project=ProjectFactory(client=globex, name="Flux Website"))
+    by_client = TimeEntryFactory(project=ProjectFactory(client=acme), notes="x")
+    by_person = TimeEntryFactory(user=hanna, project=ProjectFactory(client=globex), notes="y")
+    TimeEntryFactory(project=ProjectFactory(client=globex), notes="unrelated")
+    url = reverse("admin:tracking_timeentry_changelist")
+
+    def found(term):
+        return {e.pk for e in admin_client.get(url, {"q": term}).context["cl"].result_list}
+
+    assert found("flux") == {by_note.pk, by_project.pk}
+    assert found("acme") == {by_client.pk}
+    assert found("quist") == {by_person.pk}
+    assert found("flux valve") == {by_note.pk}  # every word must match
+    assert found('"flux valve"') == {by_note.pk}
