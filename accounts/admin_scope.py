@@ -104,6 +104,12 @@ class SafeChangeList(ChangeList):
             super().get_results(request)
         except (ValueError, OverflowError) as exc:
             raise IncorrectLookupParameters(exc) from exc
+        if self.result_count == 0:
+            # Nothing matched: don't ask again. On a big table the "first 50 rows in date
+            # order" and the date hierarchy's min/max for a search that matches nothing each
+            # walk a whole index.
+            self.result_list = self.queryset.none()
+            self.date_hierarchy = None
 
 
 class SafeLookupsMixin:

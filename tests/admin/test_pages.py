@@ -149,3 +149,14 @@ def test_time_entry_search_matches_notes_project_client_and_people(admin_client,
     assert found("quist") == {by_person.pk}
     assert found("flux valve") == {by_note.pk}  # every word must match
     assert found('"flux valve"') == {by_note.pk}
+
+
+def test_a_search_that_matches_nothing_skips_the_rows_and_date_queries(admin_client, acme):
+    from tests.factories import TimeEntryFactory
+
+    TimeEntryFactory.create_batch(3)
+    url = reverse("admin:tracking_timeentry_changelist")
+    cl = admin_client.get(url, {"q": "no-such-words"}).context["cl"]
+    assert cl.result_count == 0
+    assert cl.date_hierarchy is None
+    assert admin_client.get(url).context["cl"].date_hierarchy == "start_time"
