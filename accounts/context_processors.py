@@ -28,7 +28,8 @@ class RunningTimer:
 def running_timer(request) -> dict:
     """``running_timer``: the user's running entry with its elapsed time, or ``None``.
 
-    Lazy, so only templates that show it pay for it, and at most one query, for staff only.
+    Lazy, so only templates that show it pay for it; staff only. One query, plus one more
+    for a subcontractor (``visible_to`` reads their assigned clients).
     """
 
     def load() -> RunningTimer | None:

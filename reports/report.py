@@ -115,7 +115,7 @@ def report_build(
     """
     entries = TimeEntry.objects.visible_to(user).finished().started_between(date_from, date_to)
     if client is not None:
-        entries = entries.filter(project__client=client)
+        entries = entries.for_client(client)
     if project is not None:
         entries = entries.filter(project=project)
     if person is not None:

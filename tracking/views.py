@@ -21,7 +21,7 @@ from .services import NoRunningTimer, timer_start, timer_stop
 
 
 def _render(request, form, status=200):
-    # The running timer comes from the ``running_timer`` context processor (one query).
+    # The running timer comes from the ``running_timer`` context processor (see its docstring).
     context = {
         **admin.site.each_context(request),
         "title": _("Timer"),

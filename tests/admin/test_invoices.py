@@ -243,6 +243,8 @@ def test_recorded_payments_are_view_only(admin_client, world):
     assert admin_client.post(url, {"amount": "1"}).status_code == 403
     delete = reverse("admin:invoicing_payment_delete", args=[world.acme_payment.pk])
     assert admin_client.post(delete, {"post": "yes"}).status_code == 403
+    payment = Payment.objects.get(pk=world.acme_payment.pk)
+    assert payment.amount == world.acme_payment.amount
 
 
 def test_deleting_an_issued_invoice_is_refused(admin_client, world):

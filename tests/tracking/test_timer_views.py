@@ -149,6 +149,19 @@ def test_header_context_costs_one_query_for_staff(
         assert context["running_timer"].elapsed.count(":") == 1
 
 
+def test_header_context_costs_two_queries_for_subcontractors(
+    subcontractor, acme_project, django_assert_num_queries
+):
+    TimeEntryFactory(user=subcontractor, project=acme_project, end_time=None)
+    request = RequestFactory().get("/admin/")
+    request.user = subcontractor
+    context = running_timer(request)
+    # 1. their assigned clients (visible_to); 2. the running entry with its scope flag.
+    with django_assert_num_queries(2):
+        assert context["running_timer"].in_scope
+        assert context["running_timer"].entry.project.client.name == "Acme Corp"
+
+
 def test_header_context_costs_nothing_for_portal_users(acme_user, django_assert_num_queries):
     request = RequestFactory().get("/client-portal/")
     request.user = acme_user
