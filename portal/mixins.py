@@ -90,8 +90,8 @@ class DeferredJoinPaginator(KnownCountPaginator):
             top = self.count
         queryset = self.object_list
         ids = queryset.values("pk")[bottom:top]
-        rows = queryset.model._base_manager.filter(pk__in=ids)
-        rows = rows.select_related(*self.select_related).order_by(*queryset.query.order_by)
+        # Still the scoped queryset: the ids narrow it, they never widen it.
+        rows = queryset.filter(pk__in=ids).select_related(*self.select_related)
         return self._get_page(rows, number, self)
 
     def __init__(self, object_list, per_page, *, select_related=(), **kwargs):
