@@ -32,13 +32,13 @@ GROUP_BY_CHOICES = GroupBy.choices
 # group_by -> (value columns, ordering, header labels)
 GROUPINGS = {
     GroupBy.CLIENT: (
-        ("project__client_id", "project__client__name"),
-        ("project__client__name", "project__client_id"),
+        ("client_id", "client__name"),
+        ("client__name", "client_id"),
         (_("Client"),),
     ),
     GroupBy.PROJECT: (
-        ("project_id", "project__name", "project__client__name"),
-        ("project__client__name", "project__name", "project_id"),
+        ("project_id", "project__name", "client__name"),
+        ("client__name", "project__name", "project_id"),
         (_("Client"), _("Project")),
     ),
     GroupBy.USER: (
@@ -53,7 +53,7 @@ BILLABLE = Q(billable=True)
 # The project's rate, else the client's default; no rate at all bills nothing.
 RATE = Coalesce(
     "project__hourly_rate",
-    "project__client__default_hourly_rate",
+    "client__default_hourly_rate",
     Value(Decimal("0")),
     output_field=DecimalField(max_digits=10, decimal_places=2),
 )
@@ -89,9 +89,9 @@ def _figures(values: dict) -> list:
 
 def _labels(group_by: str, values: dict) -> list:
     if group_by == GroupBy.CLIENT:
-        return [values["project__client__name"]]
+        return [values["client__name"]]
     if group_by == GroupBy.PROJECT:
-        return [values["project__client__name"], values["project__name"]]
+        return [values["client__name"], values["project__name"]]
     if group_by == GroupBy.USER:
         full = f"{values['user__first_name']} {values['user__last_name']}".strip()
         return [full or values["user__username"]]
@@ -123,7 +123,7 @@ def report_build(
     if group_by == GroupBy.DAY:
         entries = entries.annotate(day=TruncDate("start_time", tzinfo=project_timezone()))
     columns, ordering, label_headers = GROUPINGS[group_by]
-    currency = {"currency": F("project__client__currency_code")}
+    currency = {"currency": F("client__currency_code")}
 
     grouped = (
         entries.values(*columns, **currency).annotate(**AGGREGATES).order_by(*ordering, "currency")
