@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce
@@ -11,6 +12,23 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clients.models import ScopedQuerySet
+from timetracker.dates import (
+    DATETIME_MAX,
+    DATETIME_MIN,
+    MAX_DURATION_SECONDS,
+    datetime_in_range,
+    validate_datetime_in_range,
+)
+
+# Rows outside the bounds (docs/ARCHITECTURE.md, "Date and duration bounds"). The database
+# refuses them since tracking.0003; this finds any written before, or around the constraints.
+OUT_OF_RANGE = (
+    Q(start_time__lt=DATETIME_MIN)
+    | Q(start_time__gte=DATETIME_MAX)
+    | Q(end_time__lt=DATETIME_MIN)
+    | Q(end_time__gte=DATETIME_MAX)
+    | Q(duration_seconds__gt=MAX_DURATION_SECONDS)
+)
 
 
 class TimeEntryQuerySet(ScopedQuerySet):
@@ -41,6 +59,14 @@ class TimeEntryQuerySet(ScopedQuerySet):
     def billable(self) -> TimeEntryQuerySet:
         """Billable entries."""
         return self.filter(billable=True)
+
+    def out_of_range(self) -> TimeEntryQuerySet:
+        """Entries whose start, end or duration lie outside the stored-instant bounds.
+
+        Read only ids or text casts of these rows (as ``services.time_entry_find_out_of_range``
+        does): a value PostgreSQL holds but Python cannot represent fails when materialised.
+        """
+        return self.filter(OUT_OF_RANGE)
 
     def started_between(self, date_from=None, date_to=None) -> TimeEntryQuerySet:
         """Entries whose start falls on ``date_from``..``date_to`` (inclusive, in TIME_ZONE)."""
@@ -109,9 +135,19 @@ class TimeEntry(models.Model):
         editable=False,
         db_index=False,  # time_entry_client_start leads with client_id
     )
-    start_time = models.DateTimeField(_("start"))
-    end_time = models.DateTimeField(_("end"), null=True, blank=True)
-    duration_seconds = models.PositiveIntegerField(_("duration (seconds)"), null=True, blank=True)
+    # Bounded (timetracker.dates): in forms, admin and API through the validators, in the
+    # database through the *_in_range check constraints below.
+    start_time = models.DateTimeField(_("start"), validators=[validate_datetime_in_range])
+    end_time = models.DateTimeField(
+        _("end"), null=True, blank=True, validators=[validate_datetime_in_range]
+    )
+    # 64-bit: the longest span the bounds allow (~130 years) overflows a 32-bit integer.
+    duration_seconds = models.PositiveBigIntegerField(
+        _("duration (seconds)"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(MAX_DURATION_SECONDS)],
+    )
     notes = models.TextField(_("notes"), blank=True)
     billable = models.BooleanField(_("billable"), default=True)
     source = models.CharField(
@@ -142,6 +178,22 @@ class TimeEntry(models.Model):
                 condition=Q(end_time__isnull=True, duration_seconds__isnull=True)
                 | Q(end_time__isnull=False, duration_seconds__isnull=False),
                 name="time_entry_duration_iff_finished",
+            ),
+            models.CheckConstraint(
+                condition=Q(start_time__gte=DATETIME_MIN, start_time__lt=DATETIME_MAX),
+                name="time_entry_start_in_range",
+                violation_error_message=_("The start is outside the supported date range."),
+            ),
+            models.CheckConstraint(
+                condition=Q(end_time__isnull=True)
+                | Q(end_time__gte=DATETIME_MIN, end_time__lt=DATETIME_MAX),
+                name="time_entry_end_in_range",
+                violation_error_message=_("The end is outside the supported date range."),
+            ),
+            models.CheckConstraint(
+                condition=Q(duration_seconds__isnull=True)
+                | Q(duration_seconds__lte=MAX_DURATION_SECONDS),
+                name="time_entry_duration_in_range",
             ),
         ]
         indexes = [
@@ -187,6 +239,14 @@ class TimeEntry(models.Model):
 
     def clean(self) -> None:
         super().clean()
+        if not all(v is None or datetime_in_range(v) for v in (self.start_time, self.end_time)):
+            # The field validators report it (timetracker.dates). Nothing is compared here
+            # (a second error on the same field), and the derived duration is capped so the
+            # duration constraints add no confusing one; such an entry is never saved.
+            self.sync_duration()
+            if self.duration_seconds is not None:
+                self.duration_seconds = min(self.duration_seconds, MAX_DURATION_SECONDS)
+            return
         if self.end_time and self.start_time and self.end_time < self.start_time:
             raise ValidationError({"end_time": _("The end must not be before the start.")})
         self.sync_duration()

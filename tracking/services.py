@@ -1,13 +1,19 @@
-"""Timer: start and stop a running time entry."""
+"""Timer: start and stop a running time entry; find and repair entries outside the bounds."""
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clients.models import Project
+from timetracker.dates import validate_datetime_in_range
 
 from .models import TimeEntry
 
@@ -39,10 +45,12 @@ def timer_start(*, user, project: Project, notes: str = "") -> TimeEntry:
         raise ValidationError(_("Timers can only run on active projects."))
     if TimeEntry.objects.running().filter(user=user).exists():
         raise TimerAlreadyRunning(_("You already have a running timer. Stop it first."))
+    start = timezone.now()
+    validate_datetime_in_range(start)  # a server clock gone wrong must not poison the table
     entry = TimeEntry(
         user=user,
         project=project,
-        start_time=timezone.now(),
+        start_time=start,
         source=TimeEntry.Source.TIMER,
         billable=project.billable,
         notes=notes,
@@ -63,5 +71,115 @@ def timer_stop(*, user) -> TimeEntry:
     if entry is None:
         raise NoRunningTimer(_("There is no running timer to stop."))
     entry.end_time = max(timezone.now(), entry.start_time)
+    validate_datetime_in_range(entry.end_time)
     entry.save()
     return entry
+
+
+# --- Entries outside the bounds (docs/ADMIN.md, "Time entries outside the date range") ------
+
+
+@dataclass(frozen=True)
+class OutOfRangeEntry:
+    """One entry outside the bounds, as the database stores it: instants as text, since
+    PostgreSQL holds values (year 0, year 10000) that Python cannot represent."""
+
+    id: int
+    user_id: int
+    project_id: int
+    start_time: str
+    end_time: str | None
+    duration_seconds: int | None
+    invoiced: bool
+
+
+def time_entry_find_out_of_range() -> list[OutOfRangeEntry]:
+    """Every entry whose start, end or duration lies outside ``timetracker.dates``' bounds,
+    read as ids and text casts (never as datetimes), oldest id first."""
+    rows = (
+        TimeEntry.objects.out_of_range()
+        .order_by("pk")
+        .values_list(
+            "pk",
+            "user_id",
+            "project_id",
+            Cast("start_time", TextField()),
+            Cast("end_time", TextField()),
+            # Text too: on SQLite a row written around the constraints may hold anything.
+            Cast("duration_seconds", TextField()),
+        )
+    )
+    rows = list(rows)
+    invoiced = set(
+        TimeEntry.objects.filter(pk__in=[row[0] for row in rows], invoice_items__isnull=False)
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+    return [
+        OutOfRangeEntry(
+            id=pk,
+            user_id=user_id,
+            project_id=project_id,
+            start_time=start,
+            end_time=end,
+            duration_seconds=int(seconds) if seconds is not None and seconds.isdigit() else seconds,
+            invoiced=pk in invoiced,
+        )
+        for pk, user_id, project_id, start, end, seconds in rows
+    ]
+
+
+def _out_of_range_entry(entry_id: int):
+    entries = TimeEntry.objects.out_of_range().filter(pk=entry_id)
+    if not entries.exists():
+        raise ValidationError(
+            _(
+                "Time entry %(id)s does not exist or is not outside the date range; "
+                "change it in the admin instead."
+            ),
+            code="not_out_of_range",
+            params={"id": entry_id},
+        )
+    return entries
+
+
+@transaction.atomic
+def time_entry_correct_range(*, entry_id: int, start_time: dt.datetime, end_time: dt.datetime):
+    """Give an entry outside the bounds new, valid start and end times (duration derived).
+
+    Updates in SQL without reading the old instants (they may not be representable).
+    """
+    errors = {}
+    for name, value in (("start_time", start_time), ("end_time", end_time)):
+        try:
+            validate_datetime_in_range(value)
+        except ValidationError as exc:
+            errors[name] = exc
+    if errors:
+        raise ValidationError(errors)
+    if end_time < start_time:
+        raise ValidationError({"end_time": _("The end must not be before the start.")})
+    entries = _out_of_range_entry(entry_id)
+    entry = TimeEntry(start_time=start_time, end_time=end_time)
+    entry.sync_duration()
+    entries.update(
+        start_time=start_time,
+        end_time=end_time,
+        duration_seconds=entry.duration_seconds,
+        updated_at=timezone.now(),
+    )
+
+
+@transaction.atomic
+def time_entry_delete_out_of_range(*, entry_id: int) -> None:
+    """Delete one entry outside the bounds, unless an invoice bills it (correct it then)."""
+    entries = _out_of_range_entry(entry_id)
+    # The invoice link is a many-to-many: deleting would silently unbill the entry.
+    if entries.filter(invoice_items__isnull=False).exists():
+        raise ValidationError(
+            _("Time entry %(id)s is billed on an invoice: correct it instead of deleting it."),
+            code="invoiced",
+            params={"id": entry_id},
+        )
+    # Only the id is loaded: the stored instants may not be representable in Python.
+    entries.only("pk").delete()
