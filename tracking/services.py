@@ -112,6 +112,7 @@ def time_entry_find_out_of_range() -> list[OutOfRangeEntry]:
     rows = list(rows)
     invoiced = set(
         TimeEntry.objects.filter(pk__in=[row[0] for row in rows], invoice_items__isnull=False)
+        .order_by()  # DISTINCT would select the ordering's start_time, parsing it
         .values_list("pk", flat=True)
         .distinct()
     )

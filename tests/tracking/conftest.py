@@ -37,8 +37,11 @@ def range_constraints_off():
             finally:
                 cursor.execute("PRAGMA ignore_check_constraints = OFF")
         else:
+            # Deferred foreign-key checks pending on the table would block the ALTER.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             for name in RANGE_CONSTRAINTS:
                 cursor.execute(f"ALTER TABLE tracking_timeentry DROP CONSTRAINT {name}")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
             yield
 
 
