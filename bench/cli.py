@@ -164,7 +164,7 @@ def main(argv: list[str] | None = None) -> int:
         from django.core.management import call_command
         from django.db import connections
 
-        from clients.demo import SIZES, benchmark_login
+        from demo.plan import SIZES, benchmark_login
 
         call_command("collectstatic", interactive=False, verbosity=0)
         login = benchmark_login(SIZES[args.size])

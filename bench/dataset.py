@@ -58,8 +58,8 @@ def create_database(target: Target, *, pg_server: str = PG_SERVER) -> bool:
 
 def dataset_proportions(*, using: str = "default") -> dict[str, float] | None:
     """The benchmark client's share of projects, time entries and invoices (None if absent)."""
-    from clients.demo import BENCH_CLIENT_NAME
     from clients.models import Client, Project
+    from demo.plan import BENCH_CLIENT_NAME
     from invoicing.models import Invoice
     from tracking.models import TimeEntry
 
@@ -90,11 +90,12 @@ def ensure_dataset(target: Target, *, seed: int, reseed: bool = False, log=print
     from django.core.management import call_command
     from django.db import connection
 
-    from clients import demo
+    from demo import plan as demo
+    from demo.reset import demo_existing_counts
 
     call_command("migrate", interactive=False, verbosity=0)
     marker = _read_marker(target)
-    counts = demo.demo_existing_counts()
+    counts = demo_existing_counts()
     size = demo.SIZES[target.size]
     reusable = (
         not reseed
@@ -109,7 +110,7 @@ def ensure_dataset(target: Target, *, seed: int, reseed: bool = False, log=print
 
     log(f"Seeding size {target.size} (seed {seed}) into {target.db} database {target.name}…")
     started = time.perf_counter()
-    call_command("seed_demo", size=target.size, seed=seed, reset=True, verbosity=1)
+    call_command("seed_demo", size=target.size, seed=seed, reset=True, yes=True, verbosity=1)
     seed_seconds = time.perf_counter() - started
     if connection.vendor == "postgresql":
         # What autovacuum would have done on a live database: visibility map and statistics.
@@ -118,7 +119,7 @@ def ensure_dataset(target: Target, *, seed: int, reseed: bool = False, log=print
     facts = {
         "size": target.size,
         "seed": seed,
-        "counts": demo.demo_existing_counts(),
+        "counts": demo_existing_counts(),
         "promised": {
             "clients": size.clients,
             "projects": size.projects,

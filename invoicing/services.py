@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from timetracker.dates import today
 from timetracker.formatting import round_money
+from tracking.models import TimeEntry
 
 from .models import Invoice, InvoiceItem, Payment
 
@@ -29,6 +30,25 @@ def _ensure_draft(invoice: Invoice) -> None:
         raise InvoiceLocked(
             _("Invoice %(number)s is %(status)s: its items and totals can no longer change.")
             % {"number": invoice.invoice_number, "status": invoice.get_status_display()}
+        )
+
+
+def _ensure_own_client(invoice: Invoice, *, time_entries=None) -> None:
+    """Refuse a project or time entries of another client (PRODUCT.md §2).
+
+    ``time_entries`` (entries or their ids) are checked when given; otherwise the entries
+    already linked from the invoice's items. The database refuses the same (see
+    ``invoicing/migrations/0002_invoice_integrity.py``); this says it as a ValidationError.
+    """
+    if invoice.project_id is not None and invoice.project.client_id != invoice.client_id:
+        raise ValidationError({"project": _("This project belongs to another client.")})
+    if time_entries is None:
+        entries = TimeEntry.objects.filter(invoice_items__invoice=invoice)
+    else:
+        entries = TimeEntry.objects.filter(pk__in=[getattr(e, "pk", e) for e in time_entries])
+    if entries.exclude(client_id=invoice.client_id).exists():
+        raise ValidationError(
+            {"time_entries": _("Only time entries of this invoice's client can be billed.")}
         )
 
 
@@ -66,6 +86,8 @@ def invoice_item_add(
 ) -> InvoiceItem:
     """Append an item to a draft invoice and recompute its totals."""
     _ensure_draft(invoice)
+    if time_entries:
+        _ensure_own_client(invoice, time_entries=time_entries)
     position = (invoice.items.aggregate(m=Max("position"))["m"] or 0) + 1
     item = InvoiceItem(
         invoice=invoice,
@@ -117,6 +139,7 @@ def invoice_issue(*, invoice: Invoice, issue_date: dt.date | None = None) -> Inv
     invoice = invoice_recalculate(invoice=invoice)
     if not invoice.items.exists():
         raise ValidationError(_("An invoice without items cannot be issued."))
+    _ensure_own_client(invoice)
     if issue_date is not None:
         term = invoice.due_date - invoice.issue_date
         invoice.issue_date = issue_date

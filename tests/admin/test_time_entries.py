@@ -147,7 +147,7 @@ def test_date_hierarchy_drills_into_a_day(admin_client, world):
 
 
 def test_invoiced_entry_cannot_be_deleted(admin_client, world):
-    item = InvoiceItemFactory()
+    item = InvoiceItemFactory(invoice__client=world.acme)
     item.time_entries.add(world.acme_entry_other)
     url = reverse("admin:tracking_timeentry_delete", args=[world.acme_entry_other.pk])
     response = admin_client.post(url, {"post": "yes"})

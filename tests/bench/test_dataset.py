@@ -6,7 +6,8 @@ import pytest
 
 from bench.dataset import dataset_proportions, target_for
 from bench.pages import load_pages, portal_pages, previous_month
-from clients import demo
+from demo import plan as demo
+from demo.writer import demo_seed
 
 pytestmark = pytest.mark.django_db
 
@@ -14,19 +15,19 @@ TINY = demo.DemoSize("T", clients=6, projects=20, time_entries=400, invoices=30,
 
 
 def test_the_bench_client_holds_its_share_at_a_tiny_scale():
-    demo.demo_seed(size=TINY, seed=5, analyze=False)
+    demo_seed(size=TINY, seed=5, analyze=False)
 
     assert dataset_proportions() == {"projects": 0.1, "time_entries": 0.1, "invoices": 0.1}
 
 
 def test_proportions_are_none_without_a_bench_client():
-    demo.demo_seed(size=demo.DemoSize("T", 3, 6, 60, 6), seed=5, analyze=False)
+    demo_seed(size=demo.DemoSize("T", 3, 6, 60, 6), seed=5, analyze=False)
 
     assert dataset_proportions() is None
 
 
 def test_pages_cover_every_portal_view_with_ids_from_the_data():
-    demo.demo_seed(size=TINY, seed=5, analyze=False)
+    demo_seed(size=TINY, seed=5, analyze=False)
 
     pages = {page.name: page.path for page in portal_pages(username=demo.BENCH_USERNAME)}
 

@@ -116,7 +116,8 @@ def test_invoice_detail_queries(acme_client, lots_of_data, django_assert_max_num
 
 @pytest.mark.parametrize(
     "params",
-    [{}, {"page": "3"}, {"date_from": "2000-01-01", "date_to": "2100-01-01"}, {"project": "x"}],
+    # An empty project_id is "all projects" (the form's blank choice).
+    [{}, {"page": "3"}, {"date_from": "2000-01-01", "date_to": "2100-01-01"}, {"project_id": ""}],
 )
 def test_time_entries_queries(acme_client, lots_of_data, django_assert_max_num_queries, params):
     # Page queries: 1. the client's projects (filter choices and validation); 2. totals of
@@ -142,6 +143,16 @@ def test_time_entries_with_invalid_filter_queries(
     # Page query: 1. the client's projects, to validate and redisplay the form.
     with django_assert_max_num_queries(BASELINE + 1):
         response = acme_client.get(reverse("portal:time_entries"), {"date_from": "bad"})
+    assert response.status_code == 400
+
+
+@pytest.mark.parametrize("project_id", ["x", "999999"])
+def test_time_entries_with_invalid_project_queries(
+    acme_client, lots_of_data, django_assert_max_num_queries, project_id
+):
+    # Page query: 1. the client's projects, to validate and redisplay the form.
+    with django_assert_max_num_queries(BASELINE + 1):
+        response = acme_client.get(reverse("portal:time_entries"), {"project_id": project_id})
     assert response.status_code == 400
 
 

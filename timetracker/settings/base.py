@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "invoicing",
     "portal",
     "reports",
+    "demo",
 ]
 
 MIDDLEWARE = [

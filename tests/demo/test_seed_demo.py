@@ -10,9 +10,15 @@ from django.core.management.base import CommandError
 from django.db.models import Count, Q, Sum
 
 from accounts.models import User
-from clients import demo
 from clients.models import Client, Project
+from demo import plan as demo
 from invoicing.models import Invoice, InvoiceItem, Payment
+from invoicing.services import (
+    invoice_cancel,
+    invoice_issue,
+    invoice_item_add,
+    invoice_record_payment,
+)
 from timetracker.dates import project_timezone, today
 from timetracker.formatting import round_money
 from tracking.models import TimeEntry
@@ -71,10 +77,10 @@ def test_size_s_creates_exactly_the_promised_counts_and_prints_logins(seeded):
 def test_same_seed_gives_the_same_data_and_another_seed_does_not(seeded):
     first = fingerprint()
 
-    seed(size="S", seed=7, reset=True)
+    seed(size="S", seed=7, reset=True, yes=True)
     assert fingerprint() == first
 
-    seed(size="S", seed=8, reset=True)
+    seed(size="S", seed=8, reset=True, yes=True)
     assert fingerprint()["clients"] != first["clients"]
 
 
@@ -211,12 +217,116 @@ def test_reset_keeps_other_users_and_detaches_them_from_deleted_clients(seeded):
         "kept", client=Client.objects.first(), client_portal_enabled=True
     )
 
-    seed(size="S", seed=3, reset=True)
+    seed(size="S", seed=3, reset=True, yes=True)
 
     assert User.objects.filter(pk=colleague.pk).exists()
     portal_user.refresh_from_db()
     assert portal_user.client is None and not portal_user.client_portal_enabled
     assert counts()["clients"] == 5
+
+
+def test_reset_without_yes_refuses_says_it_wipes_and_keeps_hand_made_rows(seeded):
+    hand_made = Client.objects.create(name="Hand Made GmbH", currency_code="EUR")
+    before = counts()
+
+    with pytest.raises(CommandError) as excinfo:
+        seed(size="S", seed=3, reset=True)
+
+    message = str(excinfo.value)
+    assert "wipes the database" in message
+    assert "created by hand" in message
+    assert "--yes" in message
+    assert counts() == before
+    assert Client.objects.filter(pk=hand_made.pk).exists()
+
+
+def test_reset_with_yes_says_it_wipes_and_reseeds(seeded):
+    Client.objects.create(name="Hand Made GmbH", currency_code="EUR")
+
+    out, _ = seed(size="S", seed=3, reset=True, yes=True)
+
+    assert "Wiping the database (6 clients" in out
+    assert not Client.objects.filter(name="Hand Made GmbH").exists()
+    assert counts()["clients"] == 5
+
+
+def test_reset_on_an_empty_database_needs_no_confirmation():
+    seed(size="S", seed=3, reset=True)
+
+    assert counts()["clients"] == 5
+
+
+def test_dry_run_with_reset_says_it_would_wipe(seeded):
+    out, _ = seed(size="S", reset=True, dry_run=True)
+
+    assert "Would wipe the database first (with --yes)." in out
+
+
+def _rebuild_through_the_services(seeded: Invoice) -> Invoice:
+    """The same invoice built as the admin would: items, issue, payments, cancel."""
+    twin = Invoice.objects.create(
+        invoice_number=f"TWIN-{seeded.pk}",
+        client=seeded.client,
+        project=seeded.project,
+        issue_date=seeded.issue_date,
+        due_date=seeded.due_date,
+        currency_code=seeded.currency_code,
+        tax_rate=seeded.tax_rate,
+        notes=seeded.notes,
+    )
+    for item in seeded.items.order_by("position"):
+        invoice_item_add(
+            invoice=twin,
+            description=item.description,
+            quantity=item.quantity,
+            unit_price=item.unit_price,
+        )
+    if seeded.status != Invoice.Status.DRAFT:
+        invoice_issue(invoice=twin)
+        for payment in seeded.payments.order_by("date", "pk"):
+            invoice_record_payment(
+                invoice=twin,
+                amount=payment.amount,
+                date=payment.date,
+                method=payment.method,
+                reference=payment.reference,
+            )
+        if seeded.status == Invoice.Status.CANCELLED:
+            invoice_cancel(invoice=twin)
+    twin.refresh_from_db()
+    return twin
+
+
+INVOICE_FIELDS = [
+    "client_id", "project_id", "issue_date", "due_date", "status", "currency_code", "tax_rate",
+    "subtotal", "tax_amount", "total_amount", "amount_paid", "notes",
+    "billing_name", "billing_contact", "billing_email", "billing_address",
+]  # fmt: skip
+
+
+def test_seeded_invoices_equal_invoices_built_through_the_services(seeded):
+    # A few of each state, partly paid and split payments included.
+    samples = []
+    for status in ["draft", "sent", "paid", "cancelled"]:
+        samples += list(Invoice.objects.filter(status=status).order_by("pk")[:4])
+    samples += list(Invoice.objects.unpaid().filter(amount_paid__gt=0)[:2])
+    split = Payment.objects.values("invoice_id").annotate(n=Count("pk")).filter(n__gt=1)
+    samples += list(Invoice.objects.filter(pk__in=split.values("invoice_id"))[:2])
+    assert len(samples) >= 17
+
+    for seeded_invoice in samples:
+        twin = _rebuild_through_the_services(seeded_invoice)
+
+        for name in INVOICE_FIELDS:
+            assert getattr(twin, name) == getattr(seeded_invoice, name), (seeded_invoice, name)
+        item_fields = ["description", "quantity", "unit_price", "amount", "position"]
+        assert list(twin.items.values_list(*item_fields)) == list(
+            seeded_invoice.items.values_list(*item_fields)
+        )
+        payment_fields = ["date", "amount", "method", "reference"]
+        assert list(twin.payments.values_list(*payment_fields)) == list(
+            seeded_invoice.payments.values_list(*payment_fields)
+        )
 
 
 def test_it_refuses_to_replace_a_real_user_with_a_demo_username(staff_user):

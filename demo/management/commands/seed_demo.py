@@ -1,11 +1,13 @@
-"""``manage.py seed_demo``: a thin wrapper around ``clients.demo``."""
+"""``manage.py seed_demo``: a thin wrapper around the ``demo`` app (plan, writer, reset)."""
 
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS
 
-from clients import demo
+from demo import plan as demo
+from demo.reset import demo_data_exists, demo_existing_counts, demo_reset, demo_username_conflicts
+from demo.writer import demo_seed
 
 
 class _ProgressStream:
@@ -25,7 +27,8 @@ class Command(BaseCommand):
     help = (
         "Create a realistic, reproducible demo dataset (PRODUCT.md §7: sizes S, M, L) and "
         "print the demo logins. Refuses to touch a database that already has data unless "
-        "--reset is given; --if-empty skips quietly instead."
+        "--reset --yes is given (that WIPES all clients, projects, time entries, invoices and "
+        "payments, also ones created by hand); --if-empty skips quietly instead."
     )
 
     def add_arguments(self, parser) -> None:
@@ -41,7 +44,13 @@ class Command(BaseCommand):
         parser.add_argument(
             "--reset",
             action="store_true",
-            help="Delete all clients, projects, time entries, invoices and demo users first.",
+            help=(
+                "Wipe the database first: delete ALL clients, projects, time entries, invoices "
+                "and payments (also ones created by hand) and the demo users. Needs --yes."
+            ),
+        )
+        parser.add_argument(
+            "--yes", action="store_true", help="Confirm that --reset may wipe the database."
         )
         parser.add_argument(
             "--if-empty",
@@ -60,7 +69,7 @@ class Command(BaseCommand):
             raise CommandError(f"Unknown size {options['size']!r}: use one of S, M, L.")
         size = demo.SIZES[options["size"]]
         seed, using = options["seed"], options["database"]
-        exists = demo.demo_data_exists(using=using)
+        exists = demo_data_exists(using=using)
         plan = demo.demo_plan(size=size, seed=seed)
 
         if options["dry_run"]:
@@ -70,24 +79,28 @@ class Command(BaseCommand):
             if options["if_empty"]:
                 self.stdout.write("The database already has data; seed_demo left it as it is.")
                 return
-            counts = demo.demo_existing_counts(using=using)
             raise CommandError(
-                "The database already has data ("
-                + ", ".join(f"{n} {name.replace('_', ' ')}" for name, n in counts.items())
-                + "). Run with --reset to delete it and seed again, or --if-empty to skip."
+                f"The database already has data ({self._describe(using)}). Run with --reset "
+                "--yes to wipe it and seed again, or --if-empty to skip."
             )
-        if conflicts := demo.demo_username_conflicts(plan, using=using):
+        if exists and not options["yes"]:
+            raise CommandError(
+                f"--reset wipes the database ({self._describe(using)}): it deletes ALL "
+                "clients, projects, time entries, invoices and payments, also ones created by "
+                "hand, and the demo users (other users stay). Add --yes to confirm."
+            )
+        if conflicts := demo_username_conflicts(plan, using=using):
             raise CommandError(
                 "These users exist and are not demo users, so seed_demo will not replace them: "
                 + ", ".join(conflicts)
                 + ". Rename or delete them first."
             )
         if exists:
-            self.stdout.write("Deleting existing clients, projects, entries, invoices…")
-            demo.demo_reset(using=using)
+            self.stdout.write(f"Wiping the database ({self._describe(using)})…")
+            demo_reset(using=using)
 
         progress = _ProgressStream(self.stderr) if options["verbosity"] > 0 else None
-        result = demo.demo_seed(size=size, seed=seed, using=using, progress_file=progress)
+        result = demo_seed(size=size, seed=seed, using=using, progress_file=progress)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Seeded size {size.name} (seed {seed}) in {result.seconds:.1f} s: "
@@ -96,11 +109,15 @@ class Command(BaseCommand):
         )
         self._print_logins(result.plan.logins)
 
+    def _describe(self, using: str) -> str:
+        counts = demo_existing_counts(using=using)
+        return ", ".join(f"{n:,} {name.replace('_', ' ')}" for name, n in counts.items())
+
     def _print_plan(self, plan: demo.DemoPlan, *, exists: bool, **options) -> None:
         size = plan.size
         self.stdout.write(f"Dry run: nothing is written. Size {size.name}, seed {plan.seed}.")
         if exists:
-            action = "delete the existing data first" if options["reset"] else (
+            action = "wipe the database first (with --yes)" if options["reset"] else (
                 "skip (the database has data)" if options["if_empty"] else
                 "refuse (the database has data; use --reset)"
             )  # fmt: skip

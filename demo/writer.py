@@ -1,0 +1,310 @@
+"""The bulk writer: streams a plan's rows into the database (``demo_seed``).
+
+Rows are generated lazily, month by month in chronological order (as a real database grows),
+and streamed to the database in batches: PostgreSQL ``COPY`` for the big tables, batched
+``INSERT`` elsewhere. Nothing holds all rows in memory.
+
+This is the one bulk path that writes billing state around ``invoicing.services``: it writes
+exactly what the services would (totals from the items, tax rounded half-up, ``amount_paid``
+the sum of the payments, ``paid`` once nothing is due, the billing snapshot on every issued
+invoice). ``tests/demo/test_seed_demo.py`` rebuilds seeded invoices through the services and
+compares them field by field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group, Permission
+from django.core.management.color import no_style
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db.models import Max, Model
+from tqdm import tqdm
+
+from accounts.models import User, UserClient
+from accounts.services import subcontractor_group
+from clients.models import Client, Project
+from invoicing.models import Invoice, InvoiceItem, Payment
+from timetracker.dates import project_timezone
+from tracking.models import TimeEntry
+
+from .generators import (
+    _ENTRY_COLUMNS,
+    _INVOICE_COLUMNS,
+    _ITEM_COLUMNS,
+    _PAYMENT_COLUMNS,
+    _Generator,
+)
+from .plan import (
+    BACK_OFFICE_GROUP,
+    BENCH_USERNAME,
+    DEFAULT_SEED,
+    DEMO_EMAIL_DOMAIN,
+    TEAM_PASSWORD,
+    DemoPlan,
+    DemoSize,
+    Login,
+    demo_plan,
+)
+from .reset import demo_existing_counts
+
+
+@dataclass
+class DemoResult:
+    """What ``demo_seed`` created, and how long it took."""
+
+    plan: DemoPlan
+    counts: dict[str, int]
+    seconds: float
+
+
+class _RowWriter:
+    """Streams row tuples into one table: ``COPY`` on PostgreSQL, batched ``INSERT`` elsewhere.
+
+    ``columns`` are attribute names (``client_id``); values are Python values in that order.
+    """
+
+    def __init__(self, model: type[Model], columns: list[str], *, using: str) -> None:
+        self.connection = connections[using]
+        by_attname = {f.attname: f for f in model._meta.concrete_fields}
+        self.fields = [by_attname[c] for c in columns]
+        quote = self.connection.ops.quote_name
+        table = quote(model._meta.db_table)
+        names = ", ".join(quote(f.column) for f in self.fields)
+        self.copy = self.connection.vendor == "postgresql"
+        if self.copy:
+            self.sql = f"COPY {table} ({names}) FROM STDIN"  # noqa: S608 - names from _meta
+        else:
+            marks = ", ".join(["%s"] * len(self.fields))
+            self.sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"  # noqa: S608
+
+    def write(self, rows: Iterable[tuple]) -> int:
+        written = 0
+        with self.connection.cursor() as cursor:
+            if self.copy:
+                with cursor.copy(self.sql) as copy:
+                    for row in rows:
+                        copy.write_row(row)
+                        written += 1
+            else:
+                conn, fields = self.connection, self.fields
+                prepped = [
+                    tuple(f.get_db_prep_save(v, conn) for f, v in zip(fields, row, strict=True))
+                    for row in rows
+                ]
+                cursor.executemany(self.sql, prepped)
+                written = len(prepped)
+        return written
+
+
+def _batched(rows: Iterable, size: int) -> Iterator[list]:
+    iterator = iter(rows)
+    while batch := list(itertools.islice(iterator, size)):
+        yield batch
+
+
+def _first_ids(using: str) -> dict[str, int]:
+    models = {"entry": TimeEntry, "invoice": Invoice, "item": InvoiceItem, "payment": Payment}
+    return {
+        key: (model.objects.using(using).aggregate(m=Max("pk"))["m"] or 0) + 1
+        for key, model in models.items()
+    }
+
+
+def _groups(using: str) -> tuple[Group, Group]:
+    back_office, _ = Group.objects.using(using).get_or_create(name=BACK_OFFICE_GROUP)
+    back_office.permissions.set(
+        Permission.objects.using(using).filter(
+            content_type__app_label__in=["clients", "tracking", "invoicing"]
+        )
+    )
+    return back_office, subcontractor_group()
+
+
+def _create_users(plan: DemoPlan, *, using: str) -> None:
+    hashes: dict[str, str] = {}
+
+    def password(raw: str) -> str:
+        # Hashing is deliberately slow: hash each distinct demo password once.
+        if raw not in hashes:
+            hashes[raw] = make_password(raw)
+        return hashes[raw]
+
+    def user(login: Login, **extra) -> User:
+        return User(
+            username=login.username,
+            email=f"{login.username}@{DEMO_EMAIL_DOMAIN}",
+            password=password(login.password),
+            **extra,
+        )
+
+    logins = {login.username: login for login in plan.logins}
+    clients = plan.clients
+    people = [
+        user(logins["admin"], role=User.Role.ADMIN, is_staff=True, is_superuser=True,
+             first_name="Ada", last_name="Admin"),
+        user(logins["staff"], is_staff=True, first_name="Sam", last_name="Staff"),
+        user(logins["subcontractor"], role=User.Role.SUBCONTRACTOR, is_staff=True,
+             first_name="Sid", last_name="Contractor"),
+        user(logins["client_a"], client_portal_enabled=True,
+             client_id=clients[plan.portal_clients[0]].id, first_name="Alex", last_name="Client"),
+        user(logins["client_b"], client_portal_enabled=True,
+             client_id=clients[plan.portal_clients[1]].id, first_name="Billie", last_name="Client"),
+    ]  # fmt: skip
+    bench = plan.bench_client
+    if bench is not None:
+        people.append(
+            user(logins[BENCH_USERNAME], client_portal_enabled=True, client_id=bench.id,
+                 first_name="Benchmark", last_name="User")
+        )  # fmt: skip
+    team_password = password(TEAM_PASSWORD)
+    team = [
+        User(
+            username=m.username,
+            email=f"{m.username}@{DEMO_EMAIL_DOMAIN}",
+            password=team_password,
+            first_name=m.first_name,
+            last_name=m.last_name,
+            is_staff=True,
+        )
+        for m in plan.team
+    ]
+    User.objects.using(using).bulk_create(people + team, batch_size=500)
+    created = {
+        u.username: u.pk
+        for u in User.objects.using(using).filter(email__endswith=f"@{DEMO_EMAIL_DOMAIN}")
+    }
+    for member in plan.team:
+        member.id = created[member.username]
+    back_office, subcontractors = _groups(using)
+    Membership = User.groups.through
+    Membership.objects.using(using).bulk_create(
+        [Membership(user_id=created[n], group_id=back_office.pk) for n in ["staff"]]
+        + [Membership(user_id=m.id, group_id=back_office.pk) for m in plan.team]
+        + [Membership(user_id=created["subcontractor"], group_id=subcontractors.pk)],
+        batch_size=1000,
+    )
+    UserClient.objects.using(using).bulk_create(
+        UserClient(user_id=created["subcontractor"], client_id=clients[i].id)
+        for i in plan.subcontractor_clients
+    )
+
+
+def _write_clients_and_projects(plan: DemoPlan, *, using: str) -> None:
+    tz = project_timezone()
+
+    def month_start(month: int) -> dt.datetime:
+        # Records are created on the morning their first work started.
+        return dt.datetime.combine(plan.months[month][0], dt.time(8), tzinfo=tz)
+
+    objs = Client.objects.using(using).bulk_create(
+        [
+            Client(
+                name=c.name,
+                email=c.email,
+                contact_person=c.contact_person,
+                phone=c.phone,
+                address=c.address,
+                currency_code=c.currency_code,
+                default_hourly_rate=c.default_hourly_rate,
+                is_active=c.is_active,
+            )
+            for c in plan.clients
+        ],
+        batch_size=500,
+    )
+    for client, obj in zip(plan.clients, objs, strict=True):
+        client.id = obj.pk
+        obj.created_at = obj.updated_at = month_start(client.first_month)
+    # auto_now fields ignore values given to bulk_create; bulk_update writes them as given.
+    Client.objects.using(using).bulk_update(objs, ["created_at", "updated_at"], batch_size=500)
+    projects = Project.objects.using(using).bulk_create(
+        [
+            Project(
+                client_id=plan.clients[p.client].id,
+                name=p.name,
+                description=p.description,
+                status=p.status,
+                billable=p.billable,
+                hourly_rate=p.hourly_rate,
+                budget_hours=p.budget_hours,
+            )
+            for p in plan.projects
+        ],
+        batch_size=500,
+    )
+    for project, obj in zip(plan.projects, projects, strict=True):
+        project.id = obj.pk
+        obj.created_at = obj.updated_at = month_start(project.first_month)
+    Project.objects.using(using).bulk_update(projects, ["created_at", "updated_at"], batch_size=500)
+
+
+def demo_seed(
+    *,
+    size: DemoSize,
+    seed: int = DEFAULT_SEED,
+    using: str = DEFAULT_DB_ALIAS,
+    progress_file=None,
+    batch_size: int = 20_000,
+    analyze: bool = True,
+) -> DemoResult:
+    """Create the demo dataset in one transaction and return what was created.
+
+    ``progress_file`` gets tqdm progress bars (none when ``None``). The caller checks that the
+    database is empty (``demo_data_exists``) or resets it first.
+    """
+    started = time.perf_counter()
+    plan = demo_plan(size=size, seed=seed)
+    connection = connections[using]
+
+    def bar(total: int, desc: str) -> tqdm:
+        return tqdm(
+            total=total,
+            desc=desc,
+            unit=" rows",
+            file=progress_file,
+            disable=progress_file is None,
+            mininterval=0.5,
+            dynamic_ncols=True,
+        )
+
+    with transaction.atomic(using=using):
+        _write_clients_and_projects(plan, using=using)
+        _create_users(plan, using=using)
+        generator = _Generator(plan, first_ids=_first_ids(using))
+
+        entries = _RowWriter(TimeEntry, _ENTRY_COLUMNS, using=using)
+        with bar(size.time_entries, "time entries") as progress:
+            for batch in _batched(generator.time_entries(), batch_size):
+                progress.update(entries.write(batch))
+
+        invoice_writer = _RowWriter(Invoice, _INVOICE_COLUMNS, using=using)
+        item_writer = _RowWriter(InvoiceItem, _ITEM_COLUMNS, using=using)
+        payment_writer = _RowWriter(Payment, _PAYMENT_COLUMNS, using=using)
+        with bar(size.invoices, "invoices") as progress:
+            for batch in _batched(generator.invoices(), max(1, batch_size // 4)):
+                invoice_writer.write(invoice for invoice, _, _ in batch)
+                item_writer.write(item for _, items, _ in batch for item in items)
+                payment_writer.write(p for _, _, payments in batch for p in payments)
+                progress.update(len(batch))
+
+        # Rows were written with explicit ids: move the id sequences past them.
+        with connection.cursor() as cursor:
+            models = [TimeEntry, Invoice, InvoiceItem, Payment]
+            for sql in connection.ops.sequence_reset_sql(no_style(), models):
+                cursor.execute(sql)
+
+    if analyze:
+        with connection.cursor() as cursor:
+            # Fresh statistics so the planner knows the new sizes right away.
+            cursor.execute("ANALYZE")
+    return DemoResult(
+        plan=plan,
+        counts=demo_existing_counts(using=using),
+        seconds=time.perf_counter() - started,
+    )
