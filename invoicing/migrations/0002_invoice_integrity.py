@@ -199,7 +199,8 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("clients", "0002_project_id_client_unique"),
-        ("tracking", "0002_time_entry_client"),
+        # After the bounds migration: on SQLite it rebuilds tracking_timeentry, dropping triggers.
+        ("tracking", "0003_time_entry_bounds"),
         ("invoicing", "0001_initial"),
     ]
 

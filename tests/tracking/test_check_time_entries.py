@@ -148,8 +148,8 @@ def test_delete_removes_the_entry(poisoned):
     assert TimeEntry.objects.filter(notes="fine").exists()
 
 
-def test_delete_refuses_an_invoiced_entry(poisoned):
-    item = InvoiceItemFactory()
+def test_delete_refuses_an_invoiced_entry(poisoned, acme):
+    item = InvoiceItemFactory(invoice__client=acme)
     item.time_entries.add(poisoned)
     with pytest.raises(CommandError, match="billed on an invoice"):
         run(delete=poisoned)
