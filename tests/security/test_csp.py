@@ -4,7 +4,10 @@ import re
 from pathlib import Path
 
 import pytest
-from django.urls import reverse
+from csp.middleware import CSPMiddleware
+from django.http import HttpResponse
+from django.template import engines
+from django.urls import Resolver404, resolve, reverse
 
 pytestmark = pytest.mark.django_db
 
@@ -76,8 +79,6 @@ def test_admin_pages_have_the_policy(client, admin_user, url):
 
 def test_api_docs_have_the_policy(client, admin_user):
     # The API app (/api/v1/, drf-spectacular's Swagger split view) may not be merged yet.
-    from django.urls import Resolver404, resolve
-
     try:
         resolve("/api/v1/docs/")
     except Resolver404:
@@ -101,10 +102,6 @@ def test_no_nonce_is_sent_on_pages_without_inline_code(client):
 
 
 def test_an_inline_script_with_the_template_nonce_is_allowed(rf):
-    from django.template import engines
-
-    from csp.middleware import CSPMiddleware
-
     request = rf.get("/")
     middleware = CSPMiddleware(lambda req: None)
     middleware.process_request(request)
@@ -114,8 +111,6 @@ def test_an_inline_script_with_the_template_nonce_is_allowed(rf):
         .render(request=request)
     )
     nonce = re.search(r'nonce="([^"]+)"', html).group(1)
-    from django.http import HttpResponse
-
     response = middleware.process_response(request, HttpResponse(html))
     assert f"'nonce-{nonce}'" in policy(response)["script-src"]
 
