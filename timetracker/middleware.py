@@ -1,7 +1,8 @@
-"""Responses with personal data stay out of shared and browser caches."""
+"""Response headers every page gets: no caching of personal data, the Content-Security-Policy."""
 
 from __future__ import annotations
 
+from csp.middleware import CSPMiddleware
 from django.utils.cache import patch_cache_control
 
 # Every response under these paths is private, whoever asks: the portal's login redirects and
@@ -31,3 +32,17 @@ class PrivateCacheMiddleware:
 def _is_authenticated(request) -> bool:
     user = getattr(request, "user", None)
     return user is not None and user.is_authenticated
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp's middleware with a fresh nonce in ``script-src`` and ``style-src`` on
+    every response, not only on pages that read ``request.csp_nonce`` first.
+
+    Our pages carry no inline code; the nonce is the one sanctioned way to add some
+    (``nonce="{{ CSP_NONCE }}"``), and it must work in every template, including ones
+    rendered after the view (error pages, the lockout page), whatever reads it first.
+    """
+
+    def process_request(self, request):
+        super().process_request(request)
+        str(request.csp_nonce)  # evaluate now: the header then always carries the nonce

@@ -63,6 +63,7 @@ def visit(page: Page, url: str) -> None:
     ):
         assert directive in header, (url, header)
     assert "unsafe-inline" not in header
+    assert "nonce-" in header
     page.wait_for_load_state("load")
     assert page.evaluate("window.__cspViolations") == [], url
     assert page.csp_console == [], url

@@ -4,10 +4,11 @@ import re
 from pathlib import Path
 
 import pytest
-from csp.middleware import CSPMiddleware
 from django.http import HttpResponse
 from django.template import engines
 from django.urls import Resolver404, resolve, reverse
+
+from timetracker.middleware import ContentSecurityPolicyMiddleware
 
 pytestmark = pytest.mark.django_db
 
@@ -96,14 +97,21 @@ def test_error_pages_have_the_policy(client, acme_user):
     assert_strict(response)
 
 
-def test_no_nonce_is_sent_on_pages_without_inline_code(client):
-    # A nonce in the header would allow inline code; pages that need none get none.
-    assert "nonce-" not in client.get(reverse("login"))["Content-Security-Policy"]
+def test_every_response_carries_a_fresh_nonce(client):
+    first = policy(client.get(reverse("login")))
+    second = policy(client.get(reverse("login")))
+    nonces = [
+        {v for v in directives["script-src"] if v.startswith("'nonce-")}
+        for directives in (first, second)
+    ]
+    assert all(len(n) == 1 for n in nonces)
+    assert nonces[0] != nonces[1]
+    assert first["style-src"] >= nonces[0]
 
 
 def test_an_inline_script_with_the_template_nonce_is_allowed(rf):
     request = rf.get("/")
-    middleware = CSPMiddleware(lambda req: None)
+    middleware = ContentSecurityPolicyMiddleware(lambda req: None)
     middleware.process_request(request)
     html = (
         engines["django"]

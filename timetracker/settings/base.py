@@ -59,8 +59,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # no-store on every authenticated response and everything under /client-portal/, /api/.
     "timetracker.middleware.PrivateCacheMiddleware",
-    # Content-Security-Policy header (CONTENT_SECURITY_POLICY below).
-    "csp.middleware.CSPMiddleware",
+    # Content-Security-Policy header (CONTENT_SECURITY_POLICY below), with a nonce.
+    "timetracker.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Idle timeout renewed once a minute; sessions end SESSION_MAX_AGE after login.
     "accounts.middleware.SessionLifetimeMiddleware",
@@ -194,7 +194,7 @@ X_FRAME_OPTIONS = "DENY"
 
 # Content-Security-Policy (django-csp 4): nothing inline, nothing from elsewhere. Our pages and
 # the admin load scripts and styles from static/ only; an inline <script> or <style> that must
-# stay carries nonce="{{ CSP_NONCE }}" (NONCE is added to the header only on pages that use it).
+# stay carries nonce="{{ CSP_NONCE }}" (a fresh one per response, timetracker.middleware).
 # data: images: the admin's and Swagger UI's CSS embed small SVG icons.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
