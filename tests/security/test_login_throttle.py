@@ -55,6 +55,7 @@ def test_the_default_ip_limit_leaves_room_for_an_office():
 
     assert settings.AXES_IP_FAILURE_LIMIT == 50
     assert settings.AXES_FAILURE_LIMIT == 5
+    assert settings.AXES_LOCKOUT_PARAMETERS == [["username", "ip_address"], "ip_address"]
 
 
 def test_logging_in_to_ones_own_account_does_not_clear_the_ip_count(
