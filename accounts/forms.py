@@ -1,10 +1,13 @@
-"""Admin forms for users: role, Client Portal access and subcontractor assignments (§4.1)."""
+"""Admin forms for users (role, Client Portal access, subcontractor assignments, §4.1) and
+the password reset form that also reaches invitees who never chose a password."""
 
 from __future__ import annotations
 
+import unicodedata
+
 from django import forms
 from django.contrib.admin.widgets import FilteredSelectMultiple
-from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.contrib.auth.forms import AdminUserCreationForm, PasswordResetForm, UserChangeForm
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -83,3 +86,25 @@ class UserAdminCreationForm(UserAccessFormMixin, AdminUserCreationForm):
     class Meta(AdminUserCreationForm.Meta):
         model = User
         fields = ("username",)
+
+
+class AccountPasswordResetForm(PasswordResetForm):
+    """Django's reset form, which also mails active users whose password is unusable.
+
+    Django skips them (an unusable password usually means "logs in elsewhere"); here it
+    means a portal invitee who has not chosen a password yet, and whose invitation link
+    expired. The link is the same one-time reset link; the email tells them to choose a
+    password rather than reset one. The page after submitting is the same whether or not
+    an account matched, so the form reveals nothing about which addresses exist.
+    """
+
+    def get_users(self, email):
+        email_field = User.get_email_field_name()
+        users = User._default_manager.filter(**{f"{email_field}__iexact": email, "is_active": True})
+        # Django's own check: iexact in the database, then a Unicode-aware comparison.
+        wanted = _casefold(email)
+        return (user for user in users if _casefold(getattr(user, email_field)) == wanted)
+
+
+def _casefold(value: str) -> str:
+    return unicodedata.normalize("NFKC", value).casefold()

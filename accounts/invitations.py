@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
@@ -18,6 +19,11 @@ class InvitationConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "accounts/invitation_confirm.html"
     success_url = reverse_lazy("invitation_complete")
     title = _("Welcome to the Client Portal")
+
+    def get_context_data(self, **kwargs):
+        # An expired link says whom to ask when the reset email does not come either.
+        kwargs.setdefault("support_email", settings.SUPPORT_EMAIL)
+        return super().get_context_data(**kwargs)
 
 
 class InvitationCompleteView(auth_views.PasswordResetCompleteView):

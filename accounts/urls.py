@@ -1,12 +1,20 @@
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from . import views
+from .forms import AccountPasswordResetForm
 from .invitations import InvitationCompleteView, InvitationConfirmView
 
 urlpatterns = [
     # Ours first: same names as django.contrib.auth.urls, which serves everything else.
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
+    # Also reaches invitees who never set a password (accounts.forms.AccountPasswordResetForm).
+    path(
+        "password_reset/",
+        auth_views.PasswordResetView.as_view(form_class=AccountPasswordResetForm),
+        name="password_reset",
+    ),
     # Portal invitations (accounts/invitations.py): a one-time set-password link.
     path(
         "invitation/<uidb64>/<token>/",

@@ -133,3 +133,58 @@ def test_check_deploy_is_clean_with_production_values(tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
     assert "WARNING" not in result.stderr
+
+
+def test_proxy_ssl_header_is_trusted_only_behind_a_declared_proxy(tmp_path):
+    names = ["SECURE_PROXY_SSL_HEADER", "TRUSTED_PROXY"]
+    direct = settings_values(tmp_path, names, DEBUG="False", SECRET_KEY=PRODUCTION_SECRET)
+    assert direct == {"SECURE_PROXY_SSL_HEADER": None, "TRUSTED_PROXY": False}
+    proxied = settings_values(
+        tmp_path, names, DEBUG="False", SECRET_KEY=PRODUCTION_SECRET, TRUSTED_PROXY="true"
+    )
+    assert proxied["SECURE_PROXY_SSL_HEADER"] == ["HTTP_X_FORWARDED_PROTO", "https"]
+
+
+def test_forged_forwarded_proto_is_not_https_without_a_proxy(tmp_path):
+    code = (
+        "import django; django.setup(); from django.test import RequestFactory; "
+        "r = RequestFactory().get('/', HTTP_X_FORWARDED_PROTO='https'); print(r.is_secure())"
+    )
+    env = {"DEBUG": "False", "SECRET_KEY": PRODUCTION_SECRET}
+    direct = run(["-c", code], tmp_path, **env)
+    assert direct.stdout.split()[-1] == "False", direct.stderr
+    proxied = run(["-c", code], tmp_path, **env, TRUSTED_PROXY="true")
+    assert proxied.stdout.split()[-1] == "True", proxied.stderr
+
+
+def test_hsts_preload_is_opt_in(tmp_path):
+    names = ["SECURE_HSTS_PRELOAD", "SECURE_HSTS_INCLUDE_SUBDOMAINS"]
+    default = settings_values(tmp_path, names, DEBUG="False", SECRET_KEY=PRODUCTION_SECRET)
+    assert default == {"SECURE_HSTS_PRELOAD": False, "SECURE_HSTS_INCLUDE_SUBDOMAINS": True}
+    opted_in = settings_values(
+        tmp_path, names, DEBUG="False", SECRET_KEY=PRODUCTION_SECRET, SECURE_HSTS_PRELOAD="True"
+    )
+    assert opted_in["SECURE_HSTS_PRELOAD"] is True
+
+
+def documented_production_env(tmp_path) -> dict[str, str]:
+    """The ``KEY=VALUE`` block under "Production environment" in docs/SECURITY.md, with the
+    placeholders filled in (a real secret, a local SQLite file instead of PostgreSQL)."""
+    text = (BASE_DIR / "docs" / "SECURITY.md").read_text()
+    section = text.split("## Production environment", 1)[1]
+    block = section.split("```sh", 1)[1].split("```", 1)[0]
+    values = dict(line.split("=", 1) for line in block.strip().splitlines())
+    assert {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "TRUSTED_PROXY"} <= values.keys()
+    values["SECRET_KEY"] = PRODUCTION_SECRET
+    values["DATABASE_URL"] = f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    return values
+
+
+@pytest.mark.parametrize("preload", [None, "True"])
+def test_check_deploy_is_clean_with_the_documented_production_env(tmp_path, preload):
+    env = documented_production_env(tmp_path)
+    if preload:
+        env["SECURE_HSTS_PRELOAD"] = preload
+    result = run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], tmp_path, **env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
