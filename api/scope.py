@@ -13,6 +13,22 @@ from invoicing.models import Invoice
 from tracking.models import TimeEntry
 
 
+def remember_scope(user) -> None:
+    """Look the user's scope up once per request, not once per queryset.
+
+    A list view builds several scoped querysets (the rows, the filter choices, the writable
+    ``project`` field); each ``visible_to`` asks ``user.get_allowed_client_ids()``, a query for
+    a subcontractor. The request's user object lives for one request, so its answer is
+    remembered on that object.
+    """
+    if not user.is_authenticated or getattr(user, "_api_scope_remembered", False):
+        return
+    allowed = user.get_allowed_client_ids()
+    frozen = None if allowed is None else frozenset(allowed)
+    user.get_allowed_client_ids = lambda: None if frozen is None else set(frozen)
+    user._api_scope_remembered = True
+
+
 def is_internal(user) -> bool:
     """Staff, subcontractors and admins: the people who work in the admin."""
     return bool(user.is_authenticated and user.is_active and user.is_staff)

@@ -66,7 +66,15 @@ def exception_handler(exc, context):
     return drf_exception_handler(exc, context)
 
 
-class ScopedViewSetMixin:
+class ScopeOnceMixin:
+    """Every API view: the requester's scope is looked up once per request."""
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        scope.remember_scope(request.user)
+
+
+class ScopedViewSetMixin(ScopeOnceMixin):
     """``get_queryset()`` from the scope function; ``get_object()`` with the §8 403/404 rule."""
 
     scope_function = None
@@ -197,14 +205,14 @@ class InvoiceViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
         return queryset
 
 
-class MeView(APIView):
+class MeView(ScopeOnceMixin, APIView):
     @extend_schema(summary="Who you are", responses={200: serializers.MeSerializer, **errors()})
     def get(self, request):
         token = request.auth if isinstance(request.auth, ApiToken) else None
         return Response(serializers.MeSerializer(request.user, context={"token": token}).data)
 
 
-class TimerView(APIView):
+class TimerView(ScopeOnceMixin, APIView):
     permission_classes = [*APIView.permission_classes, InternalOnly]
 
     @extend_schema(
@@ -218,7 +226,7 @@ class TimerView(APIView):
         return Response(serializers.TimeEntrySerializer(entry, context={"request": request}).data)
 
 
-class TimerStartView(APIView):
+class TimerStartView(ScopeOnceMixin, APIView):
     permission_classes = [*APIView.permission_classes, InternalOnly]
 
     @extend_schema(
@@ -241,7 +249,7 @@ class TimerStartView(APIView):
         return Response(data, status=status.HTTP_201_CREATED)
 
 
-class TimerStopView(APIView):
+class TimerStopView(ScopeOnceMixin, APIView):
     permission_classes = [*APIView.permission_classes, InternalOnly]
 
     @extend_schema(
@@ -264,7 +272,7 @@ REPORT_LABELS = {
 FIGURES = ("currency", "hours", "billable_hours", "billable_amount")
 
 
-class ReportView(APIView):
+class ReportView(ScopeOnceMixin, APIView):
     """The admin report (``reports.report.report_build``): same numbers, same scope."""
 
     permission_classes = [*APIView.permission_classes, InternalOnly]
