@@ -67,10 +67,28 @@ def exception_handler(exc, context):
 
 
 class ScopeOnceMixin:
-    """Every API view: the requester's scope is looked up once per request."""
+    """Every API view: throttles before permissions, and the scope looked up once per request.
+
+    DRF checks permissions before throttles, so an anonymous caller (or one guessing tokens)
+    would get 401s forever and never a 429; here a failed authentication still counts
+    against the caller's IP, and the rate limit answers before anything else.
+    """
 
     def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
+        self.format_kwarg = self.get_format_suffix(**kwargs)
+        request.accepted_renderer, request.accepted_media_type = self.perform_content_negotiation(
+            request
+        )
+        request.version, request.versioning_scheme = self.determine_version(
+            request, *args, **kwargs
+        )
+        try:
+            self.perform_authentication(request)
+        except exceptions.AuthenticationFailed:
+            self.check_throttles(request)  # as anonymous: DRF reset the user on failure
+            raise
+        self.check_throttles(request)
+        self.check_permissions(request)
         scope.remember_scope(request.user)
 
 
