@@ -13,3 +13,18 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):
             "scheme": "bearer",
             "description": "A personal access token: `Authorization: Bearer <token>`.",
         }
+
+
+# Operations whose 200 body may be ``null`` (drf-spectacular cannot say so for a response).
+NULLABLE_RESPONSES = {("/api/v1/timer/", "get")}
+
+
+def nullable_responses(result, generator, request, public):
+    """Postprocessing hook: mark the listed 200 responses ``nullable`` (OpenAPI 3.0)."""
+    for path, method in NULLABLE_RESPONSES:
+        operation = result["paths"].get(path, {}).get(method)
+        if operation is None:
+            continue
+        content = operation["responses"]["200"]["content"]["application/json"]
+        content["schema"] = {"allOf": [content["schema"]], "nullable": True}
+    return result

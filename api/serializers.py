@@ -13,7 +13,6 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -33,6 +32,8 @@ def as_drf_error(exc: DjangoValidationError) -> serializers.ValidationError:
 
 class ClientSerializer(serializers.ModelSerializer):
     currency = serializers.CharField(source="currency_code", read_only=True)
+    # Plain strings: an empty address is "" (a JSON-schema "email" format would refuse it).
+    email = serializers.CharField(read_only=True)
 
     class Meta:
         model = Client
@@ -184,6 +185,7 @@ class InvoiceSerializer(serializers.ModelSerializer):
         read_only=True, help_text="paid, overdue, unpaid, cancelled, draft or sent"
     )
     days_overdue = serializers.IntegerField(read_only=True)
+    billing_email = serializers.CharField(read_only=True)
 
     class Meta:
         model = Invoice
@@ -234,7 +236,7 @@ class MeSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     username = serializers.CharField()
     display_name = serializers.CharField()
-    email = serializers.EmailField(allow_blank=True)
+    email = serializers.CharField(allow_blank=True)
     role = serializers.ChoiceField(choices=User.Role.choices)
     kind = serializers.SerializerMethodField(help_text="internal or client")
     client = serializers.SerializerMethodField(help_text="The portal client of a client user.")
@@ -244,7 +246,7 @@ class MeSerializer(serializers.Serializer):
     def get_kind(self, user) -> str:
         return "client" if is_client_user(user) else "internal"
 
-    @extend_schema_field(OpenApiTypes.INT)
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
     def get_client(self, user) -> int | None:
         return user.client_id if is_client_user(user) else None
 

@@ -97,7 +97,8 @@ class ScopedViewSetMixin(ScopeOnceMixin):
 
     scope_function = None
     ordering: tuple[str, ...] = ("-created_at", "-id")
-    lookup_value_regex = "[0-9]+"
+    # Any segment reaches the view, so a malformed id is a JSON 404 like an unknown one.
+    lookup_value_regex = "[^/]+"
 
     def get_queryset(self):
         return type(self).scope_function(self.request.user).order_by(*self.ordering)
@@ -105,6 +106,8 @@ class ScopedViewSetMixin(ScopeOnceMixin):
     def get_object(self):
         queryset = self.get_queryset()
         pk = self.kwargs[self.lookup_field]
+        if not (pk.isascii() and pk.isdigit()) or len(pk) > 18:
+            raise Http404
         try:
             obj = queryset.get(pk=pk)
         except queryset.model.DoesNotExist:
@@ -119,7 +122,7 @@ class ScopedViewSetMixin(ScopeOnceMixin):
 @extend_schema_view(
     list=extend_schema(
         summary="Clients in your scope",
-        responses={200: serializers.ClientSerializer(many=True), **errors(400)},
+        responses={200: serializers.ClientSerializer(many=True), **errors(400, 404)},
     ),
     retrieve=extend_schema(
         summary="One client", responses={200: serializers.ClientSerializer, **errors(404)}
@@ -133,7 +136,7 @@ class ClientViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
 @extend_schema_view(
     list=extend_schema(
         summary="Projects in your scope",
-        responses={200: serializers.ProjectSerializer(many=True), **errors(400)},
+        responses={200: serializers.ProjectSerializer(many=True), **errors(400, 404)},
     ),
     retrieve=extend_schema(
         summary="One project", responses={200: serializers.ProjectSerializer, **errors(404)}
@@ -197,7 +200,7 @@ class TimeEntryViewSet(
 @extend_schema_view(
     list=extend_schema(
         summary="Invoices in your scope",
-        responses={200: serializers.InvoiceSerializer(many=True), **errors(400)},
+        responses={200: serializers.InvoiceSerializer(many=True), **errors(400, 404)},
     ),
     retrieve=extend_schema(
         summary="One invoice with its items and payments",

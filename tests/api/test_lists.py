@@ -172,8 +172,9 @@ def test_projects_filter_by_status_and_show_no_rates(api, acme_user, world):
 def test_reports_match_the_admin_report(api, subcontractor, world):
     today = timezone.localdate()
     first = today.replace(day=1)
+    since = first - dt.timedelta(days=40)
     response = api(subcontractor).get(
-        f"/api/v1/reports/?group_by=project&date_from={first - dt.timedelta(days=40)}&date_to={today}"
+        "/api/v1/reports/", {"group_by": "project", "date_from": since, "date_to": today}
     )
     assert response.status_code == 200
     body = response.json()

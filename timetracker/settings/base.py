@@ -193,6 +193,10 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.nullable_responses",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "ProjectStatusEnum": "clients.models.Project.Status",
         "InvoiceStatusEnum": "invoicing.models.Invoice.Status",
