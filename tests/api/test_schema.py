@@ -103,18 +103,33 @@ def _load_schema():
 schema = _load_schema()
 
 
+@pytest.fixture
+def in_test_transaction():
+    """Requests go through the real WSGI handler, whose request signals would close the
+    database connection of the test's transaction (PostgreSQL); Django's test client
+    detaches the same handler in the same way."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
 def _bearer(user, scope):
     _, secret = api_token_create(user=user, name="schemathesis", scope=scope)
     return {"Authorization": f"Bearer {secret}"}
 
 
 @pytest.fixture
-def subcontractor_headers(world, subcontractor):
+def subcontractor_headers(world, subcontractor, in_test_transaction):
     return _bearer(subcontractor, "write")
 
 
 @pytest.fixture
-def client_user_headers(world, acme_user):
+def client_user_headers(world, acme_user, in_test_transaction):
     return _bearer(acme_user, "read")
 
 
