@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,8 +14,13 @@ from django.utils.translation import ngettext
 
 from .admin_scope import ProtectedDeleteMixin, SafeLookupsMixin, ScopedRelatedFieldListFilter
 from .forms import UserAdminChangeForm, UserAdminCreationForm
-from .models import User
-from .services import user_apply_role, user_send_portal_invitation
+from .models import ApiToken, User
+from .services import (
+    api_token_create,
+    api_token_revoke,
+    user_apply_role,
+    user_send_portal_invitation,
+)
 
 admin.site.site_header = _("Timetracker administration")
 admin.site.site_title = _("Timetracker admin")
@@ -193,3 +199,138 @@ class UserAdmin(SafeLookupsMixin, ProtectedDeleteMixin, DjangoUserAdmin):
                 messages.SUCCESS,
             )
         return HttpResponseRedirect(reverse("admin:accounts_user_change", args=[user.pk]))
+
+
+class ApiTokenAddForm(forms.ModelForm):
+    class Meta:
+        model = ApiToken
+        fields = ["user", "name", "scope", "expires_at"]
+
+    def clean(self):
+        cleaned = super().clean()
+        user = cleaned.get("user") or getattr(self, "request_user", None)
+        if user is not None and not user.is_staff and cleaned.get("scope") != ApiToken.Scope.READ:
+            self.add_error("scope", _("Client users can only have read-only tokens."))
+        return cleaned
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Personal access tokens (§8): admins manage everyone's, other staff only their own.
+
+    Tokens never change after creation; the secret is shown once, in the message after
+    "Save", and only its hash is stored. Revoking is an action (kept for the record).
+    """
+
+    form = ApiTokenAddForm
+    list_display = (
+        "name",
+        "user",
+        "prefix",
+        "scope",
+        "state",
+        "created_at",
+        "expires_at",
+        "last_used_at",
+    )
+    list_select_related = ("user",)
+    list_filter = ("scope",)
+    search_fields = ("name", "prefix")
+    actions = ["revoke_tokens"]
+    autocomplete_fields = ("user",)
+    shown_fields = (
+        "user",
+        "name",
+        "prefix",
+        "scope",
+        "created_at",
+        "expires_at",
+        "last_used_at",
+        "revoked_at",
+    )
+
+    def _is_staff(self, request) -> bool:
+        return request.user.is_active and request.user.is_staff
+
+    def _owns(self, request, obj) -> bool:
+        return obj is None or request.user.is_superuser or obj.user_id == request.user.pk
+
+    def get_queryset(self, request):
+        tokens = super().get_queryset(request)
+        # Tokens belong to people, not clients: everyone but an admin sees only their own.
+        return tokens if request.user.is_superuser else tokens.filter(user=request.user)
+
+    def has_module_permission(self, request):
+        return self._is_staff(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._is_staff(request) and self._owns(request, obj)
+
+    def has_add_permission(self, request):
+        return self._is_staff(request)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return self._is_staff(request) and request.user.is_superuser
+
+    def has_revoke_permission(self, request):
+        return self._is_staff(request)
+
+    def get_fields(self, request, obj=None):
+        if obj is not None:
+            return self.shown_fields
+        if request.user.is_superuser:
+            return ("user", "name", "scope", "expires_at")
+        return ("name", "scope", "expires_at")
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.shown_fields if obj is not None else ()
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        return type(form.__name__, (form,), {"request_user": request.user})
+
+    @admin.display(description=_("state"))
+    def state(self, obj: ApiToken) -> str:
+        if obj.is_revoked:
+            return _("revoked")
+        if obj.is_expired:
+            return _("expired")
+        return _("active")
+
+    def save_model(self, request, obj, form, change):
+        if change:  # tokens are immutable; the change page is read-only
+            return
+        user = form.cleaned_data.get("user") if request.user.is_superuser else request.user
+        token, secret = api_token_create(
+            user=user or request.user,
+            name=form.cleaned_data["name"],
+            scope=form.cleaned_data["scope"],
+            expires_at=form.cleaned_data.get("expires_at"),
+        )
+        # The admin goes on with ``obj`` (log entry, redirect): make it the saved row.
+        for name in ("pk", "user", "prefix", "token_hash", "created_at"):
+            setattr(obj, name, getattr(token, name))
+        obj._state.adding = False
+        self.message_user(
+            request,
+            format_html(
+                _("Token secret (shown only this once, copy it now): {}"),
+                format_html('<code class="api-token-secret">{}</code>', secret),
+            ),
+            messages.WARNING,
+        )
+
+    @admin.action(description=_("Revoke selected tokens"), permissions=["revoke"])
+    def revoke_tokens(self, request, queryset):
+        tokens = list(queryset.filter(revoked_at__isnull=True))
+        for token in tokens:
+            api_token_revoke(token=token)
+        self.message_user(
+            request,
+            ngettext("Revoked %(n)d token.", "Revoked %(n)d tokens.", len(tokens))
+            % {"n": len(tokens)},
+            messages.SUCCESS,
+        )

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import secrets
+from datetime import datetime, timedelta
+
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.tokens import default_token_generator
@@ -10,12 +15,13 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from .backends import SUBCONTRACTOR_GROUP, subcontractor_default_permissions_q
-from .models import User, UserClient
+from .models import ApiToken, User, UserClient
 
 
 def subcontractor_group() -> Group:
@@ -88,3 +94,70 @@ def user_send_portal_invitation(*, user: User, request) -> None:
         recipient_list=[user.email],
         html_message=render_to_string("emails/portal_invitation.html", context),
     )
+
+
+# How often a token's ``last_used_at`` is written: at most once a minute, not every request.
+API_TOKEN_TOUCH_INTERVAL = timedelta(minutes=1)
+
+
+def api_token_hash(secret: str) -> str:
+    """The stored form of a secret: SHA-256 hex (secrets are high-entropy; no salt needed)."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+@transaction.atomic
+def api_token_create(
+    *, user: User, name: str, scope: str, expires_at: datetime | None = None
+) -> tuple[ApiToken, str]:
+    """Create a token for ``user``; returns the row and the plaintext secret (shown once).
+
+    Client portal users (not staff) only ever get read tokens.
+    """
+    if not user.is_staff and scope != ApiToken.Scope.READ:
+        raise ValidationError({"scope": _("Client users can only create read-only tokens.")})
+    secret = secrets.token_urlsafe(32)
+    token = ApiToken(
+        user=user,
+        name=name,
+        scope=scope,
+        expires_at=expires_at,
+        prefix=secret[: ApiToken.PREFIX_LENGTH],
+        token_hash=api_token_hash(secret),
+    )
+    token.full_clean()
+    token.save()
+    return token, secret
+
+
+def api_token_revoke(*, token: ApiToken) -> ApiToken:
+    """Revoke a token for good (idempotent: the first revocation time is kept)."""
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
+            revoked_at=token.revoked_at
+        )
+    return token
+
+
+def api_token_authenticate(*, secret: str) -> ApiToken | None:
+    """The active token whose secret is ``secret``, with its user and their client, or None.
+
+    Candidates are found by prefix and compared by hash in constant time. ``last_used_at``
+    is written at most once per ``API_TOKEN_TOUCH_INTERVAL``.
+    """
+    if not secret or len(secret) > 200:
+        return None
+    wanted = api_token_hash(secret)
+    now = timezone.now()
+    candidates = (
+        ApiToken.objects.active(at=now)
+        .filter(prefix=secret[: ApiToken.PREFIX_LENGTH])
+        .select_related("user", "user__client")
+    )
+    for token in candidates:
+        if hmac.compare_digest(token.token_hash, wanted):
+            if token.last_used_at is None or now - token.last_used_at >= API_TOKEN_TOUCH_INTERVAL:
+                token.last_used_at = now
+                ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+            return token
+    return None

@@ -13,6 +13,8 @@ ENTRIES_PER_PAGE = 50  # PRODUCT.md §3.6
 class Page:
     name: str
     path: str
+    # Extra request headers, e.g. an API token: (("Authorization", "Bearer ..."),)
+    headers: tuple[tuple[str, str], ...] = ()
 
 
 def previous_month(on: dt.date) -> tuple[dt.date, dt.date]:
@@ -71,6 +73,58 @@ def portal_pages(*, username: str) -> list[Page]:
         Page("time entries: first page", f"{entries_url}?page=1"),
         Page("time entries: middle page", f"{entries_url}?page={max(1, (last_page + 1) // 2)}"),
         Page("time entries: last page", f"{entries_url}?page={last_page}"),
+    ]
+    return pages
+
+
+def drf_cursor(position: str) -> str:
+    """A DRF cursor (as ``CursorPagination.encode_cursor`` writes it) for ``position``."""
+    import base64
+    from urllib.parse import quote, urlencode
+
+    return quote(base64.b64encode(urlencode({"p": position}).encode("ascii")).decode("ascii"))
+
+
+def api_pages(*, client_username: str, internal_username: str) -> list[Page]:
+    """The REST API's list endpoints (PRODUCT.md §8), each with a bearer token made here.
+
+    Time entries and invoices as the benchmark client's user (the portal's heaviest scope),
+    first page and a deep cursor (the middle of their entries); the report as an internal
+    user. Tokens are created in the benchmark database (``api_token_create``).
+    """
+    from accounts.models import User
+    from accounts.services import api_token_create
+    from tracking.models import TimeEntry
+
+    def bearer(username, scope):
+        user = User.objects.get(username=username)
+        _, secret = api_token_create(user=user, name="bench", scope=scope)
+        return (("Authorization", f"Bearer {secret}"),), user
+
+    client_auth, client_user = bearer(client_username, "read")
+    staff_auth, _ = bearer(internal_username, "read")
+    entries = TimeEntry.objects.for_client(client_user.client).finished()
+    middle = entries.count() // 2
+    position = (
+        entries.order_by("-start_time", "-id").values_list("start_time", flat=True)[middle]
+        if middle
+        else None
+    )
+    base = "/api/v1/"
+    pages = [Page("api: time entries", f"{base}time-entries/", client_auth)]
+    if position is not None:
+        cursor = drf_cursor(str(position))
+        pages.append(
+            Page(
+                "api: time entries, deep cursor",
+                f"{base}time-entries/?cursor={cursor}",
+                client_auth,
+            )
+        )
+    pages += [
+        Page("api: invoices overdue", f"{base}invoices/?status=overdue", client_auth),
+        Page("api: projects", f"{base}projects/", client_auth),
+        Page("api: reports (staff)", f"{base}reports/", staff_auth),
     ]
     return pages
 

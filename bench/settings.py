@@ -8,6 +8,8 @@ import os
 
 os.environ.setdefault("DEBUG", "False")
 os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-never-used-in-production-0123456789")
+# The harness sends thousands of API requests with one token: keep the rate limit out of it.
+os.environ.setdefault("API_THROTTLE_USER", "1000000/hour")
 
 from timetracker.settings.base import *  # noqa: E402,F403
 from timetracker.settings.base import BASE_DIR, LOGGING, MIDDLEWARE  # noqa: E402

@@ -100,8 +100,8 @@ class WebClient:
             )
         return sample, content
 
-    def get(self, path: str) -> Sample:
-        return self.request(path)[0]
+    def get(self, path: str, *, headers: dict | None = None) -> Sample:
+        return self.request(path, headers=headers)[0]
 
     def login(self, username: str, password: str, *, next_url: str = "/client-portal/") -> str:
         """Log in through the real form (CSRF token and cookie). Returns "" or why it failed."""

@@ -12,4 +12,5 @@ urlpatterns = [
     path("time-entries/", views.TimeEntryListView.as_view(), name="time_entries"),
     # Same view under the bare prefix; listed last so reverse("portal:dashboard") gives it.
     path("", views.DashboardView.as_view(), name="dashboard"),
+    path("settings/api/", views.ApiTokenSettingsView.as_view(), name="settings_api"),
 ]

@@ -8,9 +8,16 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django import forms
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, ListView, TemplateView
 
+from accounts.models import ApiToken
+from accounts.services import api_token_create, api_token_revoke
 from clients.models import Project
 from invoicing.models import Invoice
 from timetracker.dates import local_day_bounds, month_start, today, week_start
@@ -228,3 +235,62 @@ class TimeEntryListView(ClientPortalRequiredMixin, ListView):
             is_filtered=any(self.request.GET.get(name) for name in self.filterset.filters),
             **kwargs,
         )
+
+
+class ApiTokenForm(forms.Form):
+    EXPIRY_CHOICES = [
+        ("30", _("30 days")),
+        ("90", _("90 days")),
+        ("365", _("1 year")),
+        ("", _("Never")),
+    ]
+
+    name = forms.CharField(label=_("Name"), max_length=100, help_text=_("What the token is for."))
+    expires_in = forms.ChoiceField(
+        label=_("Expires after"), choices=EXPIRY_CHOICES, initial="90", required=False
+    )
+
+
+class ApiTokenSettingsView(ClientPortalRequiredMixin, TemplateView):
+    """``/client-portal/settings/api/``: the client user's own read-only API tokens (§8).
+
+    POST (with CSRF) creates a token — its secret is shown once, in this response, and never
+    stored — or revokes one of the user's own tokens. Tokens belong to the user, so the list
+    is the user's own ``api_tokens``.
+    """
+
+    template_name = "portal/settings_api.html"
+    http_method_names = ["get", "head", "post"]
+    portal_section = "settings"
+
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("form", ApiTokenForm())
+        tokens = list(self.request.user.api_tokens.order_by("-created_at", "-id"))
+        return super().get_context_data(tokens=tokens, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        if request.POST.get("action") == "revoke":
+            token_id = request.POST.get("token", "")
+            token = (
+                request.user.api_tokens.filter(pk=token_id).first()
+                if token_id.isdigit() and len(token_id) < 19
+                else None
+            )
+            if token is None:
+                raise Http404
+            api_token_revoke(token=token)
+            messages.success(request, _("Token “%(name)s” revoked.") % {"name": token.name})
+            return redirect("portal:settings_api")
+        form = ApiTokenForm(request.POST)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form), status=400)
+        days = form.cleaned_data["expires_in"]
+        expires_at = timezone.now() + dt.timedelta(days=int(days)) if days else None
+        token, secret = api_token_create(
+            user=request.user,
+            name=form.cleaned_data["name"],
+            scope=ApiToken.Scope.READ,
+            expires_at=expires_at,
+        )
+        # Rendered, not redirected: the secret exists only in this one response.
+        return self.render_to_response(self.get_context_data(new_token=token, secret=secret))

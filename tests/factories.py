@@ -6,7 +6,8 @@ from decimal import Decimal
 import factory
 from django.utils import timezone
 
-from accounts.models import User, UserClient
+from accounts.models import ApiToken, User, UserClient
+from accounts.services import api_token_hash
 from clients.models import Client, Project
 from invoicing.models import Invoice, InvoiceItem, Payment
 from tracking.models import TimeEntry
@@ -132,3 +133,24 @@ class PaymentFactory(factory.django.DjangoModelFactory):
     date = factory.LazyFunction(timezone.localdate)
     amount = Decimal("100.00")
     method = Payment.Method.BANK_TRANSFER
+
+
+class ApiTokenFactory(factory.django.DjangoModelFactory):
+    """A token row with a known secret: ``ApiTokenFactory(user=u)._secret`` (tests only)."""
+
+    class Meta:
+        model = ApiToken
+
+    user = factory.SubFactory(StaffUserFactory)
+    name = factory.Sequence(lambda n: f"token {n}")
+    scope = ApiToken.Scope.WRITE
+    _secret = factory.Sequence(lambda n: f"test-secret-{n:06d}-" + "x" * 24)
+    prefix = factory.LazyAttribute(lambda o: o._secret[:8])
+    token_hash = factory.LazyAttribute(lambda o: api_token_hash(o._secret))
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        secret = kwargs.pop("_secret")
+        token = super()._create(model_class, *args, **kwargs)
+        token._secret = secret
+        return token

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", home, name="home"),
     path("accounts/", include("accounts.urls")),
     path("client-portal/", include("portal.urls")),
+    path("api/v1/", include("api.urls")),
     # Admin tools live under /admin/ but must come before the admin's catch-all.
     path("admin/timer/", include("tracking.urls")),
     path("admin/reports/", include("reports.urls")),

@@ -60,12 +60,15 @@ def test_index_links_to_timer_and_reports(admin_client):
 def test_subcontractor_index_lists_only_what_they_may_use(sub_client):
     response = sub_client.get(reverse("admin:index"))
     models = {m["object_name"] for app in response.context["app_list"] for m in app["models"]}
-    assert models == {"Client", "Project", "TimeEntry", "Invoice"}
+    # API tokens: everyone in the admin manages their own (PRODUCT.md §8).
+    assert models == {"Client", "Project", "TimeEntry", "Invoice", "ApiToken"}
 
 
 def test_staff_without_permissions_sees_no_models(staff_client):
     response = staff_client.get(reverse("admin:index"))
-    assert response.context["app_list"] == []
+    # Only their own API tokens, which every staff user manages (PRODUCT.md §8).
+    models = {m["object_name"] for app in response.context["app_list"] for m in app["models"]}
+    assert models == {"ApiToken"}
 
 
 def test_client_users_cannot_enter_the_admin(client, acme_user):

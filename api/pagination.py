@@ -1,0 +1,39 @@
+"""Page numbers for small lists, a cursor for time entries (stable at millions of rows)."""
+
+from __future__ import annotations
+
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext_lazy as _
+from rest_framework import pagination
+from rest_framework.exceptions import NotFound
+
+MAX_PAGE_SIZE = 200
+DEFAULT_PAGE_SIZE = 50
+
+
+class PageNumberPagination(pagination.PageNumberPagination):
+    page_size = DEFAULT_PAGE_SIZE
+    page_size_query_param = "page_size"
+    max_page_size = MAX_PAGE_SIZE
+
+
+class TimeEntryCursorPagination(pagination.CursorPagination):
+    """Newest first by ``(start_time, id)``; the cursor is opaque."""
+
+    ordering = ("-start_time", "-id")
+    page_size = DEFAULT_PAGE_SIZE
+    page_size_query_param = "page_size"
+    max_page_size = MAX_PAGE_SIZE
+
+    def decode_cursor(self, request):
+        cursor = super().decode_cursor(request)
+        # DRF trusts the position inside the (unsigned) cursor; a forged one must not reach
+        # the database as a value that is not a timestamp.
+        if cursor is not None and cursor.position is not None:
+            try:
+                valid = parse_datetime(cursor.position) is not None
+            except (ValueError, TypeError, OverflowError):
+                valid = False
+            if not valid:
+                raise NotFound(_("Invalid cursor"))
+        return cursor
