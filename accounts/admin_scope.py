@@ -17,7 +17,6 @@ values and related ids, and searches past ``MAX_SEARCH_TERMS`` / ``MAX_SEARCH_TE
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 
 from django import forms
@@ -120,7 +119,8 @@ class SafeModelMultipleChoiceField(forms.ModelMultipleChoiceField):
     """An out-of-range id is "not a valid value", not an ``OverflowError`` from SQLite."""
 
     def _check_values(self, value):
-        key = self.queryset.model._meta.get_field(self.to_field_name or "pk")
+        opts = self.queryset.model._meta
+        key = opts.get_field(self.to_field_name) if self.to_field_name else opts.pk
         try:
             values = frozenset(value)
         except TypeError:
@@ -136,6 +136,20 @@ class SafeModelMultipleChoiceField(forms.ModelMultipleChoiceField):
                         params={"pk": pk},
                     ) from None
         return super()._check_values(value)
+
+
+class SafeRelatedValuesFormMixin:
+    """Many-to-many fields a form class declares itself (``assigned_clients``) skip
+    ``formfield_for_manytomany``: make each form's copy a ``SafeModelMultipleChoiceField``.
+
+    Done per form instance, so it survives admins that subclass the form again.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if type(field) is forms.ModelMultipleChoiceField:
+                field.__class__ = SafeModelMultipleChoiceField  # it adds no state
 
 
 def initial_value_or_none(field: Field, value):
@@ -267,15 +281,9 @@ class SafeLookupsMixin(SafeRelatedFieldsMixin):
     def get_changelist(self, request, **kwargs):
         return SafeChangeList
 
-    def get_form(self, request, obj=None, **kwargs):
-        form = super().get_form(request, obj, **kwargs)
-        # Fields the form class declares itself skip ``formfield_for_manytomany``.
-        for name, field in form.base_fields.items():
-            if type(field) is forms.ModelMultipleChoiceField:
-                safe = copy.deepcopy(field)
-                safe.__class__ = SafeModelMultipleChoiceField  # adds no state of its own
-                form.base_fields[name] = safe
-        return form
+    def get_form(self, request, obj=None, *args, **kwargs):
+        form = super().get_form(request, obj, *args, **kwargs)
+        return type(form.__name__, (SafeRelatedValuesFormMixin, form), {})
 
     def get_changeform_initial_data(self, request):
         # ``/add/?client=abc`` or ``?start_time=2024-01-01``: widgets fail on a malformed
