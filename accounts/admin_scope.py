@@ -9,19 +9,161 @@ Everything goes through ``Model.objects.visible_to(request.user)``:
 * foreign-key and many-to-many choices come from the related model's ``visible_to``, so a form
   posted with an out-of-scope id fails validation ("Select a valid choice");
 * list filters on relations only ever list in-scope objects (see ``get_list_filter``).
+
+``SafeLookupsMixin`` (part of it, and used alone by the user admin) makes hostile input a
+message or a form error instead of a 500 or a long query: malformed URL lookups, initial
+values and related ids, and searches past ``MAX_SEARCH_TERMS`` / ``MAX_SEARCH_TERM_LENGTH``.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import NotRelationField, get_fields_from_path
 from django.contrib.admin.views.main import ChangeList
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.contrib.auth import get_user_model
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
-from django.db.models import Exists, Field, OuterRef, ProtectedError
+from django.db.models import (
+    DateField,
+    DurationField,
+    Exists,
+    Field,
+    OuterRef,
+    ProtectedError,
+    TimeField,
+)
 from django.http import HttpResponseRedirect
+from django.utils import timezone
+from django.utils.text import smart_split, unescape_string_literal
 from django.utils.translation import gettext as _
+
+# Search limits (docs/ADMIN.md, "Search limits"): enough for any real search, and they bound
+# the size of the WHERE clause a single request can make the database evaluate.
+MAX_SEARCH_TERMS = 10
+MAX_SEARCH_TERM_LENGTH = 100
+
+# DateTimeField is a DateField.
+DATE_AND_TIME_FIELDS = (DateField, TimeField, DurationField)
+
+
+class SearchLimitExceeded(ValueError):
+    """A search with more distinct terms, or a longer term, than the admin accepts."""
+
+
+def search_terms(search_term: str) -> list[str]:
+    """The distinct terms of an admin search, split as Django's admin splits them.
+
+    ``"quoted phrases"`` stay one term; repeated terms (ignoring case) count once; NUL
+    characters are dropped (PostgreSQL refuses them, and no stored text contains one).
+    Raises ``SearchLimitExceeded`` past the limits, without reading the rest of the input.
+    """
+    terms: dict[str, str] = {}
+    for bit in smart_split(search_term.replace("\x00", "")):
+        if bit.startswith(('"', "'")) and bit[0] == bit[-1] and len(bit) > 1:
+            bit = unescape_string_literal(bit)
+        if not bit:
+            continue
+        if len(bit) > MAX_SEARCH_TERM_LENGTH:
+            raise SearchLimitExceeded(
+                _("Search words can be at most %(length)d characters long.")
+                % {"length": MAX_SEARCH_TERM_LENGTH}
+            )
+        terms.setdefault(bit.lower(), bit)
+        if len(terms) > MAX_SEARCH_TERMS:
+            raise SearchLimitExceeded(
+                _("Search for at most %(count)d different words.") % {"count": MAX_SEARCH_TERMS}
+            )
+    return list(terms.values())
+
+
+def quote_search_term(term: str) -> str:
+    """``term`` as one quoted bit that Django's admin search splits back into ``term``."""
+    return '"' + term.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def related_key_is_valid(relation, value) -> bool:
+    """Whether ``value`` can be a key of the model ``relation`` (a FK or M2M field) points
+    to: parseable, and within the column's range (SQLite raises on an integer past 64 bits
+    in an ``IN`` list instead of matching nothing)."""
+    opts = relation.remote_field.model._meta
+    target = opts.get_field(getattr(relation.remote_field, "field_name", None) or opts.pk.name)
+    try:
+        target.run_validators(target.to_python(value))
+    except (ValidationError, ValueError, TypeError, OverflowError):
+        return False
+    return True
+
+
+class SafeAutocompleteMixin:
+    """Django's autocomplete widgets look the submitted ids up unvalidated when a form is
+    shown again with errors (``project=abc`` → 500); drop ids that cannot be keys."""
+
+    def optgroups(self, name, value, attr=None):
+        value = [v for v in value if related_key_is_valid(self.field, v)]
+        return super().optgroups(name, value, attr)
+
+
+class SafeAutocompleteSelect(SafeAutocompleteMixin, AutocompleteSelect):
+    pass
+
+
+class SafeAutocompleteSelectMultiple(SafeAutocompleteMixin, AutocompleteSelectMultiple):
+    pass
+
+
+class SafeModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """An out-of-range id is "not a valid value", not an ``OverflowError`` from SQLite."""
+
+    def _check_values(self, value):
+        opts = self.queryset.model._meta
+        key = opts.get_field(self.to_field_name) if self.to_field_name else opts.pk
+        try:
+            values = frozenset(value)
+        except TypeError:
+            values = frozenset()  # Django's own check reports it
+        for pk in values:
+            if isinstance(pk, str | int):
+                try:
+                    key.run_validators(key.to_python(pk))
+                except (ValidationError, ValueError, TypeError, OverflowError):
+                    raise ValidationError(
+                        self.error_messages["invalid_pk_value"],
+                        code="invalid_pk_value",
+                        params={"pk": pk},
+                    ) from None
+        return super()._check_values(value)
+
+
+class SafeRelatedValuesFormMixin:
+    """Many-to-many fields a form class declares itself (``assigned_clients``) skip
+    ``formfield_for_manytomany``: make each form's copy a ``SafeModelMultipleChoiceField``.
+
+    Done per form instance, so it survives admins that subclass the form again.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if type(field) is forms.ModelMultipleChoiceField:
+                field.__class__ = SafeModelMultipleChoiceField  # it adds no state
+
+
+def initial_value_or_none(field: Field, value):
+    """A URL's initial date or time (``/add/?start_time=...``) parsed for ``field``, or
+    ``None`` if it cannot be one: the split date/time widget fails on a raw string."""
+    try:
+        value = field.to_python(value)
+        if isinstance(value, dt.datetime):
+            if timezone.is_naive(value):
+                value = timezone.make_aware(value)
+            value.astimezone(dt.UTC)  # years 1 and 9999 do not survive rendering
+    except (ValidationError, ValueError, TypeError, OverflowError):
+        return None
+    return value
 
 
 def is_scoped_model(model) -> bool:
@@ -112,34 +254,93 @@ class SafeChangeList(ChangeList):
             self.date_hierarchy = None
 
 
-class SafeLookupsMixin:
-    """Bad values in an admin URL's query string are ignored or refused, never a 500."""
+class SafeRelatedFieldsMixin:
+    """Related ids posted to a ModelAdmin's or inline's form are validated before any
+    widget or field looks them up, so a bad one is a form error, never a 500."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = SafeAutocompleteSelect(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = SafeAutocompleteSelectMultiple(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        kwargs.setdefault("form_class", SafeModelMultipleChoiceField)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class SafeLookupsMixin(SafeRelatedFieldsMixin):
+    """Bad values in an admin URL's query string or form are ignored or refused, never a
+    500; searches are capped (``search_terms``) and answered with a message past the caps."""
 
     def get_changelist(self, request, **kwargs):
         return SafeChangeList
 
+    def get_form(self, request, obj=None, *args, **kwargs):
+        form = super().get_form(request, obj, *args, **kwargs)
+        return type(form.__name__, (SafeRelatedValuesFormMixin, form), {})
+
     def get_changeform_initial_data(self, request):
-        # ``/add/?client=abc``: the autocomplete widget looks initial ids up and fails on a
-        # malformed or out-of-range one; such a value cannot be a choice, so drop it.
+        # ``/add/?client=abc`` or ``?start_time=2024-01-01``: widgets fail on a malformed
+        # id or on a raw string for a date and time; parse what can be parsed, drop the rest.
         initial = super().get_changeform_initial_data(request)
         for name, value in list(initial.items()):
             try:
                 field = self.opts.get_field(name)
             except FieldDoesNotExist:
                 continue
-            if not (field.is_relation and isinstance(field, Field)):
+            if not isinstance(field, Field):
                 continue  # reverse relations are not form fields
-            try:
-                for item in value if isinstance(value, list) else [value]:
-                    field.target_field.clean(item, None)
-            except ValidationError:
+            if field.is_relation:
+                if not all(
+                    related_key_is_valid(field, item)
+                    for item in (value if isinstance(value, list) else [value])
+                ):
+                    del initial[name]
+                continue
+            if not isinstance(field, DATE_AND_TIME_FIELDS):
+                continue  # other widgets show a raw string as it is, and the form checks it
+            parsed = initial_value_or_none(field, value)
+            if parsed is None:
                 del initial[name]
+            else:
+                initial[name] = parsed
         return initial
 
     def get_search_results(self, request, queryset, search_term):
-        # PostgreSQL refuses NUL in a string; it cannot occur in any stored text anyway.
-        search_term = search_term.replace("\x00", "")
+        try:
+            terms = search_terms(search_term)
+        except SearchLimitExceeded as exc:
+            self._report_search_limit(request, str(exc))
+            return queryset.none(), False
+        return self.get_search_results_for_terms(request, queryset, terms)
+
+    def get_search_results_for_terms(self, request, queryset, terms: list[str]):
+        """Search ``queryset`` for every one of ``terms`` (already split and capped).
+
+        The default is Django's search (one combined condition); override it to search
+        differently.
+        """
+        search_term = " ".join(quote_search_term(term) for term in terms)
         return super().get_search_results(request, queryset, search_term)
+
+    def _report_search_limit(self, request, reason: str) -> None:
+        match = getattr(request, "resolver_match", None)
+        if match is not None and match.url_name == "autocomplete":
+            return  # a JSON answer: a message would pop up on the next page instead
+        if getattr(request, "_search_limit_reported", False):
+            return  # the change list may search more than once per request
+        request._search_limit_reported = True
+        self.message_user(
+            request,
+            _("%(reason)s Nothing was searched: shorten your search.") % {"reason": reason},
+            messages.ERROR,
+        )
 
 
 class ScopedChoicesMixin:
@@ -190,8 +391,9 @@ class ScopedAdminMixin(ScopedChoicesMixin, SafeLookupsMixin):
         return [scoped_list_filter(self.model, entry) for entry in super().get_list_filter(request)]
 
 
-class ScopedInlineMixin(ScopedChoicesMixin):
-    """The same rules for inlines: rows through the parent, choices through ``visible_to``."""
+class ScopedInlineMixin(ScopedChoicesMixin, SafeRelatedFieldsMixin):
+    """The same rules for inlines: rows through the parent, choices through ``visible_to``,
+    related ids validated before they are looked up."""
 
     def get_queryset(self, request):
         qs = super().get_queryset(request)

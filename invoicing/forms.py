@@ -5,9 +5,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .models import Invoice, InvoiceItem, Payment
+from .services import invoice_totals_check, item_amount_compute, money_check
 
 
 class InvoiceAdminForm(forms.ModelForm):
@@ -40,6 +42,13 @@ class InvoiceItemForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        quantity, unit_price = cleaned.get("quantity"), cleaned.get("unit_price")
+        if quantity is not None and unit_price is not None:
+            # The amount is computed on save: check it fits its column now.
+            try:
+                item_amount_compute(quantity=quantity, unit_price=unit_price)
+            except ValidationError as exc:
+                self.add_error(None, exc)
         invoice = self.instance.invoice if self.instance.invoice_id else None
         entries = cleaned.get("time_entries")
         if invoice is not None and invoice.client_id and entries:
@@ -54,7 +63,8 @@ class InvoiceItemForm(forms.ModelForm):
 class InvoiceItemFormSet(forms.BaseInlineFormSet):
     def clean(self):
         super().clean()
-        # The services refuse a negative total (discount lines may be negative); say it here.
+        # The services refuse a negative total (discount lines may be negative) and totals
+        # too large for their columns; say it here, before anything is saved.
         total = Decimal("0")
         for form in self.forms:
             data = getattr(form, "cleaned_data", None) or {}
@@ -63,6 +73,11 @@ class InvoiceItemFormSet(forms.BaseInlineFormSet):
             total += (data.get("quantity") or 0) * (data.get("unit_price") or 0)
         if total < 0:
             raise forms.ValidationError(_("The items add up to a negative total."))
+        tax_rate = self.instance.tax_rate
+        if isinstance(tax_rate, Decimal) and tax_rate.is_finite():
+            invoice_totals_check(subtotal=total, tax_rate=tax_rate)
+        else:
+            money_check(total, what=_("subtotal"))
 
 
 class PaymentFormMixin:
@@ -75,12 +90,19 @@ class PaymentFormMixin:
         return amount
 
     def check_invoice(self, invoice: Invoice | None) -> None:
+        field = None if "invoice" not in self.fields else "invoice"
         if invoice is not None and invoice.status not in Invoice.ISSUED_STATUSES:
             self.add_error(
-                None if "invoice" not in self.fields else "invoice",
+                field,
                 _("Payments can only be recorded on sent invoices, not on %(status)s ones.")
                 % {"status": invoice.get_status_display().lower()},
             )
+        amount = self.cleaned_data.get("amount")
+        if invoice is not None and amount is not None:
+            try:
+                money_check(invoice.amount_paid + amount, what=_("amount paid"))
+            except ValidationError as exc:
+                self.add_error("amount", exc)
 
 
 class PaymentAdminForm(PaymentFormMixin, forms.ModelForm):

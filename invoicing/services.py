@@ -18,7 +18,44 @@ from timetracker.dates import today
 from timetracker.formatting import round_money
 from tracking.models import TimeEntry
 
-from .models import Invoice, InvoiceItem, Payment
+from .models import MONEY, Invoice, InvoiceItem, Payment
+
+# The largest amount a money column (``MONEY``: 14 digits, 2 of them cents) holds.
+MONEY_MAX = Decimal(10) ** (MONEY["max_digits"] - MONEY["decimal_places"]) - Decimal("0.01")
+
+
+def money_check(amount: Decimal, *, what: str) -> Decimal:
+    """``amount`` rounded to cents; ``ValidationError`` if it does not fit a money column.
+
+    A database refuses (PostgreSQL) or cannot even format (SQLite) a number past the
+    column's ``max_digits``: check before saving, and say which amount is too large.
+    """
+    amount = Decimal(amount)
+    if not amount.is_finite() or abs(round_money(amount)) > MONEY_MAX:
+        raise ValidationError(
+            _("The %(what)s would be %(amount)s, more than an invoice can hold (%(max)s).")
+            % {
+                "what": what,
+                "amount": f"{amount:,.2f}" if amount.is_finite() else amount,
+                "max": f"{MONEY_MAX:,.2f}",
+            },
+            code="money_overflow",
+        )
+    return round_money(amount)
+
+
+def invoice_totals_check(*, subtotal: Decimal, tax_rate: Decimal) -> tuple[Decimal, Decimal]:
+    """``invoice_totals_compute``, refusing totals too large for their columns."""
+    money_check(subtotal, what=_("subtotal"))
+    tax, total = invoice_totals_compute(subtotal=subtotal, tax_rate=tax_rate)
+    money_check(tax, what=_("tax"))
+    money_check(total, what=_("total"))
+    return tax, total
+
+
+def item_amount_compute(*, quantity: Decimal, unit_price: Decimal) -> Decimal:
+    """An item's amount, quantity x unit price rounded to cents; refuses one too large."""
+    return money_check(Decimal(quantity) * Decimal(unit_price), what=_("item amount"))
 
 
 class InvoiceLocked(ValidationError):
@@ -68,7 +105,7 @@ def invoice_recalculate(*, invoice: Invoice) -> Invoice:
     if subtotal < 0:
         raise ValidationError(_("The items add up to a negative total."))
     invoice.subtotal = round_money(subtotal)
-    invoice.tax_amount, invoice.total_amount = invoice_totals_compute(
+    invoice.tax_amount, invoice.total_amount = invoice_totals_check(
         subtotal=invoice.subtotal, tax_rate=invoice.tax_rate
     )
     invoice.save(update_fields=["subtotal", "tax_amount", "total_amount", "updated_at"])
@@ -94,7 +131,7 @@ def invoice_item_add(
         description=description,
         quantity=Decimal(quantity),
         unit_price=Decimal(unit_price),
-        amount=round_money(Decimal(quantity) * Decimal(unit_price)),
+        amount=item_amount_compute(quantity=quantity, unit_price=unit_price),
         position=position,
     )
     item.full_clean()
@@ -109,7 +146,7 @@ def invoice_item_add(
 def invoice_item_save(*, item: InvoiceItem) -> InvoiceItem:
     """Save a new or edited item of a draft invoice; its amount is quantity x unit price."""
     _ensure_draft(Invoice.objects.select_for_update().get(pk=item.invoice_id))
-    item.amount = round_money(item.quantity * item.unit_price)
+    item.amount = item_amount_compute(quantity=item.quantity, unit_price=item.unit_price)
     item.full_clean()
     item.save()
     invoice_recalculate(invoice=item.invoice)
@@ -183,6 +220,8 @@ def invoice_record_payment(
     amount = round_money(amount)
     if amount <= 0:
         raise ValidationError({"amount": _("A payment must be a positive amount.")})
+    money_check(amount, what=_("payment"))
+    money_check(invoice.amount_paid + amount, what=_("amount paid"))
     payment = Payment(
         invoice=invoice,
         amount=amount,

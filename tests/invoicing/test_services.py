@@ -17,6 +17,7 @@ from invoicing.services import (
     invoice_recalculate,
     invoice_record_payment,
     invoice_totals_compute,
+    money_check,
 )
 from tests.factories import InvoiceFactory, ProjectFactory, TimeEntryFactory
 
@@ -444,3 +445,64 @@ def test_payment_refuses_an_unknown_method(frozen_today, draft):
     with pytest.raises(ValidationError):
         invoice_record_payment(invoice=invoice, amount=D("1.00"), method="bitcoin")
     assert not Payment.objects.exists()
+
+
+# --- amounts that do not fit their columns ----------------------------------------------------
+
+MONEY_MAX = "999999999999.99"  # 14 digits, 2 of them cents
+
+
+def test_money_check_accepts_the_largest_amount_and_refuses_a_cent_more():
+    assert money_check(D(MONEY_MAX), what="total") == D(MONEY_MAX)
+    assert money_check(D("-" + MONEY_MAX), what="total") == D("-" + MONEY_MAX)
+    with pytest.raises(ValidationError, match="more than an invoice can hold"):
+        money_check(D(MONEY_MAX) + D("0.01"), what="total")
+
+
+@pytest.mark.parametrize("value", ["NaN", "Infinity", "-Infinity"])
+def test_money_check_refuses_non_finite_amounts(value):
+    with pytest.raises(ValidationError):
+        money_check(D(value), what="total")
+
+
+def test_item_add_refuses_an_amount_too_large_for_its_column(draft):
+    with pytest.raises(ValidationError, match="item amount"):
+        add(draft, quantity="99999999.99", unit_price=MONEY_MAX)
+    assert not draft.items.exists()
+
+
+def test_item_add_refuses_items_adding_up_past_the_subtotal_column(draft):
+    add(draft, unit_price=MONEY_MAX)
+    with pytest.raises(ValidationError, match="subtotal"):
+        add(draft, unit_price="0.01")
+    draft.refresh_from_db()
+    assert draft.items.count() == 1
+    assert draft.total_amount == D(MONEY_MAX)
+
+
+def test_recalculate_refuses_tax_pushing_the_total_past_its_column(draft):
+    add(draft, unit_price="900000000000.00")
+    Invoice.objects.filter(pk=draft.pk).update(tax_rate=D("20"))
+    with pytest.raises(ValidationError, match="total"):
+        invoice_recalculate(invoice=draft)
+    draft.refresh_from_db()
+    assert draft.total_amount == D("900000000000.00")
+
+
+def test_item_save_refuses_an_edit_too_large_for_its_column(draft):
+    item = add(draft)
+    item.quantity, item.unit_price = D("99999999.99"), D(MONEY_MAX)
+    with pytest.raises(ValidationError):
+        invoice_item_save(item=item)
+    item.refresh_from_db()
+    assert item.amount == D("100.00")
+
+
+def test_payment_refuses_an_amount_paid_past_its_column(frozen_today, draft):
+    invoice = issued(draft, total=MONEY_MAX)
+    invoice_record_payment(invoice=invoice, amount=D(MONEY_MAX))
+    with pytest.raises(ValidationError, match="amount paid"):
+        invoice_record_payment(invoice=invoice, amount=D("0.01"))
+    invoice.refresh_from_db()
+    assert invoice.amount_paid == D(MONEY_MAX)
+    assert invoice.payments.count() == 1
