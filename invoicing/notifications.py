@@ -184,7 +184,8 @@ def build_invoice_email(delivery: InvoiceDelivery) -> EmailMultiAlternatives:
         support_email=settings.SUPPORT_EMAIL,
     )
     base = TEMPLATES[delivery.kind]
-    subject = " ".join(render_to_string(f"{base}_subject.txt", context).split())
+    # One line (headers cannot hold newlines); keeps the no-break space of amounts.
+    subject = " ".join(render_to_string(f"{base}_subject.txt", context).splitlines()).strip()
     message = EmailMultiAlternatives(
         subject=subject,
         body=render_to_string(f"{base}.txt", context),
