@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -379,7 +379,7 @@ def warn_incomplete_profile(request) -> None:
 
 @admin.register(BusinessProfile)
 class BusinessProfileAdmin(admin.ModelAdmin):
-    """The one issuer row: admins only; the list page opens the row itself."""
+    """The one issuer row: admins only; "add" only while the row does not exist."""
 
     fieldsets = (
         (None, {"fields": ("legal_name", "address", "email", "phone", "tax_id")}),
@@ -402,16 +402,6 @@ class BusinessProfileAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    def changelist_view(self, request, extra_context=None):
-        if not self.has_module_permission(request):
-            raise PermissionDenied
-        profile = BusinessProfile.objects.first()
-        if profile is None:
-            return HttpResponseRedirect(reverse("admin:invoicing_businessprofile_add"))
-        return HttpResponseRedirect(
-            reverse("admin:invoicing_businessprofile_change", args=[profile.pk])
-        )
-
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         if request.method == "GET" and self.has_module_permission(request):
             profile = BusinessProfile.load()
@@ -429,6 +419,7 @@ class InvoiceDeliveryAdmin(ScopedAdminMixin, admin.ModelAdmin):
     """Invoice emails and their fate; failures stay visible until retried."""
 
     list_display = ("invoice", "email", "kind", "status", "attempts", "sent_at", "updated_at")
+    list_display_links = ("invoice",)
     list_select_related = ("invoice",)
     list_filter = ("status", "kind")
     search_fields = ("invoice__invoice_number", "email")

@@ -2,6 +2,7 @@
 
 import datetime as dt
 from decimal import Decimal
+from unittest import mock
 
 import pytest
 from django.utils import timezone
@@ -56,8 +57,19 @@ def acme_users(acme, acme_user):
 
 
 def run_worker() -> None:
-    """``manage.py db_worker --batch`` in-process: every task that is due, then return."""
-    Worker(
+    """``manage.py db_worker --batch`` in-process: every task that is due, then return.
+
+    The worker closes "old" connections between tasks; inside a test the connection holds
+    the test's transaction, so (like Django's test client) that step is switched off.
+    """
+    with mock.patch(
+        "django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None
+    ):
+        _worker().run()
+
+
+def _worker() -> Worker:
+    return Worker(
         queue_names=["default"],
         interval=0,
         batch=True,
@@ -66,7 +78,7 @@ def run_worker() -> None:
         max_tasks=None,
         worker_id="test-worker",
         excluded_queue_names=[],
-    ).run()
+    )
 
 
 def make_retries_due() -> None:
