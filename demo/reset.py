@@ -6,7 +6,7 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
 from accounts.models import User, UserClient
 from clients.models import Client, Project
-from invoicing.models import Invoice, InvoiceItem, Payment
+from invoicing.models import Invoice, InvoiceDelivery, InvoiceItem, Payment
 from tracking.models import TimeEntry
 
 from .plan import DEMO_EMAIL_DOMAIN, DemoPlan
@@ -58,6 +58,7 @@ def demo_reset(*, using: str = DEFAULT_DB_ALIAS) -> None:
         Payment,
         InvoiceItem.time_entries.through,
         InvoiceItem,
+        InvoiceDelivery,
         Invoice,
         TimeEntry,
     ]

@@ -364,3 +364,20 @@ def test_split_is_exact_and_respects_the_minimum():
     assert sum(parts) == 10 and min(parts) >= 2
     assert demo._split(7, [0.2, 5.0]) == [0, 7]
     assert sum(demo._split(1_000_003, [0.3, 1.7, 2.2, 0.9])) == 1_000_003
+
+
+def test_reset_also_removes_invoice_emails(seeded):
+    """A sent invoice has delivery rows; ``--reset`` must clear them (TRUNCATE refused them)."""
+    from invoicing.models import InvoiceDelivery
+
+    invoice = Invoice.objects.issued().first()
+    InvoiceDelivery.objects.create(
+        invoice=invoice,
+        recipient=User.objects.filter(client=invoice.client).first() or User.objects.first(),
+        kind=InvoiceDelivery.Kind.INVOICE,
+    )
+
+    seed(size="S", seed=7, reset=True, yes=True)
+
+    assert not InvoiceDelivery.objects.exists()
+    assert Invoice.objects.count() == counts()["invoices"] > 0
