@@ -7,9 +7,9 @@ time); a later run reuses the database when the marker and the live counts agree
 from __future__ import annotations
 
 import json
+import os
 import time
 from dataclasses import dataclass
-import os
 from pathlib import Path
 
 DATA_DIR = Path(__file__).resolve().parent / ".data"
