@@ -200,7 +200,7 @@ def _rollup_difference_sql(vendor: str, time_zone: str, table: str, key: str) ->
         day = f"django_datetime_cast_date(start_time, '{time_zone}', 'UTC')"
     else:
         day = rollups.day_sql(vendor, "start_time", time_zone)
-    return f"""  # noqa: S608 - constants and a validated zone name
+    return f"""
         SELECT COUNT(*) FROM (
             SELECT {key} AS key, {day} AS day, SUM(duration_seconds) AS s,
                 SUM(CASE WHEN billable THEN duration_seconds ELSE 0 END) AS b, COUNT(*) AS n
@@ -208,7 +208,7 @@ def _rollup_difference_sql(vendor: str, time_zone: str, table: str, key: str) ->
         ) e FULL OUTER JOIN {table} t ON t.{key} = e.key AND t.day = e.day
         WHERE e.key IS NULL OR t.{key} IS NULL OR e.s <> t.seconds
             OR e.b <> t.billable_seconds OR e.n <> t.entry_count
-    """
+    """  # noqa: S608 - constants and a validated zone name
 
 
 def rollups_check(*, using: str = "default") -> dict[str, int]:
