@@ -3,7 +3,6 @@
 import datetime as dt
 
 import pytest
-from tracking.services import rollups_rebuild
 from django.urls import reverse
 from django.utils import timezone
 
@@ -12,6 +11,7 @@ from tests.factories import ProjectFactory, TimeEntryFactory, UserFactory
 from tests.portal.conftest import assert_no_globex_data, bulk_entries
 from tests.portal.test_dashboard import entry, ny
 from tracking.models import TimeEntry
+from tracking.services import rollups_rebuild
 
 pytestmark = pytest.mark.django_db
 
