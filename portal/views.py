@@ -90,7 +90,7 @@ class ProjectListView(ClientPortalRequiredMixin, ListView):
         # Figures from the per-day rollup, the last entry from the (project, start) index:
         # correlated subqueries, which PostgreSQL evaluates for the page's rows only.
         first, last = month_days(today())
-        days = ProjectDay.objects.filter(project=OuterRef("pk")).values("project")
+        days = ProjectDay.objects.filter(project=OuterRef("pk")).order_by().values("project")
 
         def seconds(column, rows=days):
             total = rows.annotate(total=Sum(column)).values("total")

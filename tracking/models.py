@@ -327,7 +327,12 @@ class ClientDay(DayRollup):
         db_table = "tracking_client_day"
         ordering = ["client", "day"]
         constraints = [
-            models.UniqueConstraint(fields=["client", "day"], name="client_day_unique"),
+            # INCLUDE (PostgreSQL): sums over a range of days are index-only scans.
+            models.UniqueConstraint(
+                fields=["client", "day"],
+                include=["seconds", "billable_seconds", "entry_count"],
+                name="client_day_unique",
+            ),
         ]
         indexes = [
             models.Index(fields=["id"], condition=Q(entry_count=0), name="client_day_empty"),
@@ -355,7 +360,12 @@ class ProjectDay(DayRollup):
         db_table = "tracking_project_day"
         ordering = ["project", "day"]
         constraints = [
-            models.UniqueConstraint(fields=["project", "day"], name="project_day_unique"),
+            # INCLUDE (PostgreSQL): sums over a range of days are index-only scans.
+            models.UniqueConstraint(
+                fields=["project", "day"],
+                include=["seconds", "billable_seconds", "entry_count"],
+                name="project_day_unique",
+            ),
         ]
         indexes = [
             models.Index(fields=["id"], condition=Q(entry_count=0), name="project_day_empty"),

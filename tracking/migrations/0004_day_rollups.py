@@ -47,7 +47,7 @@ class Migration(migrations.Migration):
                 'db_table': 'tracking_client_day',
                 'ordering': ['client', 'day'],
                 'indexes': [models.Index(condition=models.Q(('entry_count', 0)), fields=['id'], name='client_day_empty')],
-                'constraints': [models.UniqueConstraint(fields=('client', 'day'), name='client_day_unique')],
+                'constraints': [models.UniqueConstraint(fields=('client', 'day'), include=('seconds', 'billable_seconds', 'entry_count'), name='client_day_unique')],
             },
         ),
         migrations.CreateModel(
@@ -64,7 +64,7 @@ class Migration(migrations.Migration):
                 'db_table': 'tracking_project_day',
                 'ordering': ['project', 'day'],
                 'indexes': [models.Index(condition=models.Q(('entry_count', 0)), fields=['id'], name='project_day_empty')],
-                'constraints': [models.UniqueConstraint(fields=('project', 'day'), name='project_day_unique')],
+                'constraints': [models.UniqueConstraint(fields=('project', 'day'), include=('seconds', 'billable_seconds', 'entry_count'), name='project_day_unique')],
             },
         ),
         migrations.RunPython(install, uninstall),
