@@ -327,7 +327,9 @@ class ClientDay(DayRollup):
         db_table = "tracking_client_day"
         ordering = ["client", "day"]
         constraints = [
-            # INCLUDE (PostgreSQL): sums over a range of days are index-only scans.
+            # INCLUDE: sums over a range of days are index-only scans. PostgreSQL only:
+            # Django skips a covering constraint on SQLite, where tracking.rollups
+            # creates the plain unique index with the triggers.
             models.UniqueConstraint(
                 fields=["client", "day"],
                 include=["seconds", "billable_seconds", "entry_count"],
@@ -360,7 +362,9 @@ class ProjectDay(DayRollup):
         db_table = "tracking_project_day"
         ordering = ["project", "day"]
         constraints = [
-            # INCLUDE (PostgreSQL): sums over a range of days are index-only scans.
+            # INCLUDE: sums over a range of days are index-only scans. PostgreSQL only:
+            # Django skips a covering constraint on SQLite, where tracking.rollups
+            # creates the plain unique index with the triggers.
             models.UniqueConstraint(
                 fields=["project", "day"],
                 include=["seconds", "billable_seconds", "entry_count"],

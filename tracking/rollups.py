@@ -248,6 +248,11 @@ def _sqlite_install(cursor, time_zone: str) -> None:
     )
     for name in SQLITE_TRIGGERS:
         cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+    # The models' unique constraints carry INCLUDE columns, which Django creates on
+    # PostgreSQL only (a covering index); SQLite gets the plain unique index the upserts
+    # need here. Like the triggers, a table rebuild drops it: reinstall after one.
+    for table, key in ROLLUPS:
+        cursor.execute(f"CREATE UNIQUE INDEX IF NOT EXISTS {table}_key_day ON {table} ({key}, day)")
     bodies = {
         "tracking_rollup_insert": ("AFTER INSERT", _sqlite_add("NEW", "", time_zone)),
         "tracking_rollup_update": (
