@@ -7,6 +7,7 @@ time); a later run reuses the database when the marker and the live counts agree
 from __future__ import annotations
 
 import json
+import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,8 +31,13 @@ class Target:
 
 
 def target_for(*, db: str, size: str, pg_server: str = PG_SERVER) -> Target:
-    """The SQLite file ``bench/.data/bench_<size>.sqlite3`` or PostgreSQL db ``bench_<size>``."""
-    name = f"bench_{size.lower()}"
+    """The SQLite file ``bench/.data/bench_<size>.sqlite3`` or PostgreSQL db ``bench_<size>``.
+
+    ``BENCH_DB_PREFIX`` (default ``bench``) replaces the ``bench`` prefix, so several
+    checkouts sharing one PostgreSQL server keep their datasets apart.
+    """
+    prefix = os.environ.get("BENCH_DB_PREFIX", "bench")
+    name = f"{prefix}_{size.lower()}"
     if db == "sqlite":
         return Target(db, size, f"sqlite:///{DATA_DIR / (name + '.sqlite3')}", name)
     if db == "postgres":

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
+from django.db.models import F, Sum, Window
 from django.template.response import TemplateResponse
 from django.utils.functional import cached_property
 
@@ -97,3 +98,42 @@ class DeferredJoinPaginator(KnownCountPaginator):
     def __init__(self, object_list, per_page, *, select_related=(), **kwargs):
         super().__init__(object_list, per_page, **kwargs)
         self.select_related = select_related
+
+
+class DayWalkPaginator(KnownCountPaginator):
+    """Pages of entries ordered newest first, found through their per-day rollup rows.
+
+    ``days`` are the rollup rows (``day``, ``entry_count``) of exactly the paged entries.
+    Page N's first row is found by walking the cumulative per-day counts, newest day first,
+    to the day holding it (one query over a few hundred rows per year of history), then the
+    rows are read from that day's end by the ``(…, -start_time, -id)`` index, skipping only
+    the earlier rows of that one day: the last page costs about the first.
+    """
+
+    def __init__(self, object_list, per_page, *, days, select_related=(), **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.days = days
+        self.select_related = select_related
+
+    def page(self, number):
+        from timetracker.dates import local_day_bounds
+
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = min(bottom + self.per_page, self.count)
+        if top + self.orphans >= self.count:
+            top = self.count
+        rows = self.object_list.none()
+        if top > bottom:
+            walk = (
+                self.days.annotate(through=Window(Sum("entry_count"), order_by=F("day").desc()))
+                .filter(through__gt=bottom)
+                .order_by("-day")
+                .values("day", "through", "entry_count")[:1]
+            )
+            first = next(iter(walk), None)
+            if first is not None:
+                skip = bottom - (first["through"] - first["entry_count"])
+                rows = self.object_list.filter(start_time__lt=local_day_bounds(first["day"])[1])
+                rows = rows.select_related(*self.select_related)[skip : skip + top - bottom]
+        return self._get_page(rows, number, self)

@@ -10,6 +10,8 @@ import datetime as dt
 
 from django import forms
 from django.contrib import messages
+from django.db.models import OuterRef, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
@@ -22,13 +24,13 @@ from clients.models import Project
 from invoicing.models import Invoice
 from invoicing.pdf import invoice_document_context, issuer_for, pdf_filename, render_invoice_pdf
 from timetracker.dates import local_day_bounds, month_start, today, week_start
-from tracking.models import TimeEntry
+from tracking.models import ClientDay, ProjectDay, TimeEntry
 
 from .charts import weekly_hours_chart
 from .csv_export import time_entry_csv_rows
 from .filters import TimeEntryFilter
 from .forms import NotificationSettingsForm
-from .mixins import ClientPortalRequiredMixin, DeferredJoinPaginator, KnownCountPaginator
+from .mixins import ClientPortalRequiredMixin, DayWalkPaginator, KnownCountPaginator
 
 CHART_WEEKS = 12
 
@@ -39,9 +41,14 @@ def local_range(first: dt.date, last: dt.date) -> tuple[dt.datetime, dt.datetime
 
 
 def this_month(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    return local_range(*month_days(day))
+
+
+def month_days(day: dt.date) -> tuple[dt.date, dt.date]:
+    """The first and last calendar day of ``day``'s month."""
     first = month_start(day)
     next_first = month_start(first + dt.timedelta(days=31))
-    return local_range(first, next_first - dt.timedelta(days=1))
+    return first, next_first - dt.timedelta(days=1)
 
 
 class DashboardView(ClientPortalRequiredMixin, TemplateView):
@@ -51,14 +58,13 @@ class DashboardView(ClientPortalRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         day = today()
         weeks = [week_start(day) - dt.timedelta(weeks=n) for n in range(CHART_WEEKS - 1, -1, -1)]
-        periods = {"month": this_month(day)}
-        periods.update(
-            {f"week{i}": local_range(w, w + dt.timedelta(days=6)) for i, w in enumerate(weeks)}
-        )
+        periods = {"month": month_days(day)}
+        periods.update({f"week{i}": (w, w + dt.timedelta(days=6)) for i, w in enumerate(weeks)})
         entries = TimeEntry.objects.for_client(self.client).finished()
         invoices = Invoice.objects.for_client(self.client)
 
-        seconds = entries.seconds_per_period(periods)
+        # From the per-day rollup (a few hundred rows per year), not the entries.
+        seconds = ClientDay.objects.for_client(self.client).seconds_per_period(periods)
         projects = list(
             Project.objects.for_client(self.client)
             .active()
@@ -91,7 +97,32 @@ class ProjectListView(ClientPortalRequiredMixin, ListView):
     paginate_by = 50
 
     def get_queryset(self):
-        projects = super().get_queryset().active().with_hours(period=this_month(today()))
+        # Figures from the per-day rollup, the last entry from the (project, start) index:
+        # correlated subqueries, which PostgreSQL evaluates for the page's rows only.
+        first, last = month_days(today())
+        days = ProjectDay.objects.filter(project=OuterRef("pk")).order_by().values("project")
+
+        def seconds(column, rows=days):
+            total = rows.annotate(total=Sum(column)).values("total")
+            return Coalesce(Subquery(total), 0)
+
+        newest = (
+            TimeEntry.objects.filter(project=OuterRef("pk"))
+            .finished()
+            .order_by("-start_time", "-id")
+            .values("start_time")[:1]
+        )
+        projects = (
+            super()
+            .get_queryset()
+            .active()
+            .annotate(
+                total_seconds=seconds("seconds"),
+                billable_seconds=seconds("billable_seconds"),
+                period_seconds=seconds("seconds", days.filter(day__gte=first, day__lte=last)),
+                last_entry_at=Subquery(newest),
+            )
+        )
         return projects.order_by("name", "id")
 
 
@@ -218,7 +249,14 @@ class TimeEntryListView(ClientPortalRequiredMixin, ListView):
             self.totals = None
             return self.render_to_response(self.get_context_data(), status=400)
         filtered = self.filterset.qs
-        self.totals = filtered.totals()
+        # The filter (a project, whole local days) selects exactly a set of rollup rows.
+        data = self.filterset.form.cleaned_data
+        if data.get("project_id"):
+            days = ProjectDay.objects.for_client(self.client).filter(project=data["project_id"])
+        else:
+            days = ClientDay.objects.for_client(self.client)
+        self.days = days.between(data.get("date_from"), data.get("date_to"))
+        self.totals = self.days.totals()
         # The paginator joins project and user onto the page's 50 rows only.
         self.object_list = filtered.order_by("-start_time", "-id")
         return self.render_to_response(self.get_context_data())
@@ -229,10 +267,11 @@ class TimeEntryListView(ClientPortalRequiredMixin, ListView):
 
     def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kw):
         count = self.totals["count"]
-        return DeferredJoinPaginator(
+        return DayWalkPaginator(
             queryset,
             per_page,
             count=count,
+            days=self.days,
             select_related=("project", "user"),
             orphans=orphans,
             allow_empty_first_page=allow_empty_first_page,

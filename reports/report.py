@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from timetracker.dates import project_timezone
 from timetracker.formatting import round_money, seconds_to_hours
-from tracking.models import TimeEntry
+from tracking.models import ProjectDay, TimeEntry
 
 
 class GroupBy(models.TextChoices):
@@ -70,6 +70,32 @@ AGGREGATES = {
 }
 
 
+# The same figures from the (project, local day) rollup: exact, since a report's filters
+# (whole local days, client, project) select whole rollup rows; only a person needs entries.
+ROLLUP_RATE = Coalesce(
+    "project__hourly_rate",
+    "project__client__default_hourly_rate",
+    Value(Decimal("0")),
+    output_field=DecimalField(max_digits=10, decimal_places=2),
+)
+ROLLUP_AGGREGATES = {
+    # First: the later annotations shadow the columns of the same name.
+    "rate_seconds": Sum(
+        ExpressionWrapper(
+            F("billable_seconds") * ROLLUP_RATE,
+            output_field=DecimalField(max_digits=24, decimal_places=2),
+        )
+    ),
+    "seconds": Coalesce(Sum("seconds"), 0),
+    "billable_seconds": Coalesce(Sum("billable_seconds"), 0),
+}
+# Entry columns as the rollup reaches them (through its project).
+ROLLUP_COLUMNS = {
+    "client_id": "project__client_id",
+    "client__name": "project__client__name",
+}
+
+
 @dataclass
 class Report:
     headers: list[str]
@@ -111,8 +137,19 @@ def report_build(
     """The report table for ``user``'s scope: one row per group and currency, then totals.
 
     Finished entries whose start falls on ``date_from``..``date_to`` (inclusive, TIME_ZONE).
-    Two queries: the grouped rows and the totals.
+    Two queries: the grouped rows and the totals — over the (project, local day) rollup
+    unless a person is filtered or grouped by, which needs the entries themselves.
     """
+    if person is None and group_by != GroupBy.USER:
+        grouped, totals = _from_rollups(
+            user=user,
+            date_from=date_from,
+            date_to=date_to,
+            group_by=group_by,
+            client=client,
+            project=project,
+        )
+        return _report(group_by, grouped, totals)
     entries = TimeEntry.objects.visible_to(user).finished().started_between(date_from, date_to)
     if client is not None:
         entries = entries.for_client(client)
@@ -129,7 +166,35 @@ def report_build(
         entries.values(*columns, **currency).annotate(**AGGREGATES).order_by(*ordering, "currency")
     )
     totals = entries.values(**currency).annotate(**AGGREGATES).order_by("currency")
+    return _report(group_by, grouped, totals)
 
+
+def _from_rollups(*, user, date_from, date_to, group_by, client, project):
+    """The grouped rows and totals of ``report_build`` read from ``ProjectDay`` rows."""
+    days = ProjectDay.objects.visible_to(user).between(date_from, date_to)
+    if client is not None:
+        days = days.for_client(client)
+    if project is not None:
+        days = days.filter(project=project)
+    columns, ordering, _headers = GROUPINGS[group_by]
+
+    def path(name):
+        return ROLLUP_COLUMNS.get(name, name)
+
+    currency = {"currency": F("project__client__currency_code")}
+    grouped = (
+        days.values(*(path(c) for c in columns), **currency)
+        .annotate(**ROLLUP_AGGREGATES)
+        .order_by(*(path(c) for c in ordering), "currency")
+    )
+    renamed = {v: k for k, v in ROLLUP_COLUMNS.items()}
+    grouped = [{renamed.get(k, k): v for k, v in row.items()} for row in grouped]
+    totals = days.values(**currency).annotate(**ROLLUP_AGGREGATES).order_by("currency")
+    return grouped, totals
+
+
+def _report(group_by, grouped, totals) -> Report:
+    label_headers = GROUPINGS[group_by][2]
     report = Report(
         headers=[
             *label_headers,

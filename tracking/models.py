@@ -257,3 +257,120 @@ class TimeEntry(models.Model):
             self.duration_seconds = None
         else:
             self.duration_seconds = max(0, int((self.end_time - self.start_time).total_seconds()))
+
+
+class DayRollupQuerySet(ScopedQuerySet):
+    """Shared by both rollups: a day range and the sums of a set of rows."""
+
+    def between(self, date_from=None, date_to=None) -> DayRollupQuerySet:
+        """Rows of ``date_from``..``date_to`` (inclusive local days; either may be None)."""
+        qs = self
+        if date_from is not None:
+            qs = qs.filter(day__gte=date_from)
+        if date_to is not None:
+            qs = qs.filter(day__lte=date_to)
+        return qs
+
+    def totals(self) -> dict[str, int]:
+        """``count``, ``seconds`` and ``billable_seconds`` of the set, as
+        ``TimeEntryQuerySet.totals()`` gives them over the raw rows (one aggregate)."""
+        return self.aggregate(
+            count=Coalesce(Sum("entry_count"), 0),
+            seconds=Coalesce(Sum("seconds"), 0),
+            billable_seconds=Coalesce(Sum("billable_seconds"), 0),
+        )
+
+    def seconds_per_period(self, periods: dict) -> dict[str, int]:
+        """Seconds overall (``total``) and per named ``(first, last)`` inclusive day range."""
+        sums = {
+            name: Coalesce(Sum("seconds", filter=Q(day__gte=first, day__lte=last)), 0)
+            for name, (first, last) in periods.items()
+        }
+        return self.aggregate(total=Coalesce(Sum("seconds"), 0), **sums)
+
+
+class DayRollup(models.Model):
+    """Finished entries of one local day (TIME_ZONE) — kept by database triggers only.
+
+    Written by the triggers of ``tracking.rollups`` on every change of a time entry and by
+    ``rollups_rebuild``; never by the ORM. Counts may be momentarily anything inside a
+    statement, hence plain (signed) big integers: a CHECK would reject an upsert's negative
+    delta before it is added.
+    """
+
+    day = models.DateField(_("day"))
+    seconds = models.BigIntegerField(_("seconds"), default=0)
+    billable_seconds = models.BigIntegerField(_("billable seconds"), default=0)
+    entry_count = models.BigIntegerField(_("entries"), default=0)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.day:%Y-%m-%d}: {self.entry_count} entries, {self.seconds} s"
+
+
+class ClientDay(DayRollup):
+    """Seconds, billable seconds and finished entries of a client per local day."""
+
+    client = models.ForeignKey(
+        "clients.Client",
+        verbose_name=_("client"),
+        on_delete=models.DO_NOTHING,  # rows follow the entries, which PROTECT the client
+        related_name="day_rollups",
+        db_index=False,  # client_day_unique leads with client_id
+    )
+
+    objects = DayRollupQuerySet.as_manager()
+
+    class Meta:
+        db_table = "tracking_client_day"
+        ordering = ["client", "day"]
+        constraints = [
+            # INCLUDE: sums over a range of days are index-only scans. PostgreSQL only:
+            # Django skips a covering constraint on SQLite, where tracking.rollups
+            # creates the plain unique index with the triggers.
+            models.UniqueConstraint(
+                fields=["client", "day"],
+                include=["seconds", "billable_seconds", "entry_count"],
+                name="client_day_unique",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["id"], condition=Q(entry_count=0), name="client_day_empty"),
+        ]
+
+
+class ProjectDayQuerySet(DayRollupQuerySet):
+    client_lookup = "project__client_id"
+
+
+class ProjectDay(DayRollup):
+    """Seconds, billable seconds and finished entries of a project per local day."""
+
+    project = models.ForeignKey(
+        "clients.Project",
+        verbose_name=_("project"),
+        on_delete=models.DO_NOTHING,  # rows follow the entries, which PROTECT the project
+        related_name="day_rollups",
+        db_index=False,  # project_day_unique leads with project_id
+    )
+
+    objects = ProjectDayQuerySet.as_manager()
+
+    class Meta:
+        db_table = "tracking_project_day"
+        ordering = ["project", "day"]
+        constraints = [
+            # INCLUDE: sums over a range of days are index-only scans. PostgreSQL only:
+            # Django skips a covering constraint on SQLite, where tracking.rollups
+            # creates the plain unique index with the triggers.
+            models.UniqueConstraint(
+                fields=["project", "day"],
+                include=["seconds", "billable_seconds", "entry_count"],
+                name="project_day_unique",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["id"], condition=Q(entry_count=0), name="project_day_empty"),
+        ]

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, transaction
 from django.db.models import TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -15,6 +18,7 @@ from django.utils.translation import gettext as _
 from clients.models import Project
 from timetracker.dates import validate_datetime_in_range
 
+from . import rollups
 from .models import TimeEntry
 
 
@@ -184,3 +188,79 @@ def time_entry_delete_out_of_range(*, entry_id: int) -> None:
         )
     # Only the id is loaded: the stored instants may not be representable in Python.
     entries.only("pk").delete()
+
+
+# --- Hour rollups (tracking.rollups) ------------------------------------------------------
+
+
+def _rollup_difference_sql(vendor: str, time_zone: str, table: str, key: str) -> str:
+    if vendor == "sqlite":
+        # Django's own conversion (Python zoneinfo), not the triggers' offset table: the
+        # check must notice triggers installed for another zone.
+        day = f"django_datetime_cast_date(start_time, '{time_zone}', 'UTC')"
+    else:
+        day = rollups.day_sql(vendor, "start_time", time_zone)
+    return f"""
+        SELECT COUNT(*) FROM (
+            SELECT {key} AS key, {day} AS day, SUM(duration_seconds) AS s,
+                SUM(CASE WHEN billable THEN duration_seconds ELSE 0 END) AS b, COUNT(*) AS n
+            FROM {rollups.ENTRY} WHERE end_time IS NOT NULL GROUP BY {key}, {day}
+        ) e FULL OUTER JOIN {table} t ON t.{key} = e.key AND t.day = e.day
+        WHERE e.key IS NULL OR t.{key} IS NULL OR e.s <> t.seconds
+            OR e.b <> t.billable_seconds OR e.n <> t.entry_count
+    """  # noqa: S608 - constants and a validated zone name
+
+
+def rollups_check(*, using: str = "default") -> dict[str, int]:
+    """Rows of each rollup table that differ from the entries (as ``TIME_ZONE`` counts days):
+    missing, extra or with other figures. All zero when the rollups are true."""
+    connection = connections[using]
+    with connection.cursor() as cursor:
+        result = {}
+        for table, key in rollups.ROLLUPS:
+            cursor.execute(
+                _rollup_difference_sql(connection.vendor, settings.TIME_ZONE, table, key)
+            )
+            result[table] = cursor.fetchone()[0]
+    return result
+
+
+def rollups_rebuild(
+    *, using: str = "default", batch_size: int = 100, progress: Callable[[int], None] | None = None
+) -> dict[str, int]:
+    """Reinstall the rollup triggers for the current ``TIME_ZONE`` and recompute every rollup
+    row from the time entries; returns the number of rows of each table.
+
+    One transaction; on PostgreSQL time-entry writes wait for it (``SHARE`` lock), reads go
+    on. ``progress`` is called with the number of clients and projects done in each batch
+    (``rollups_rebuild_size()`` is the total).
+    """
+    connection = connections[using]
+    vendor = connection.vendor
+    with transaction.atomic(using=using), connection.cursor() as cursor:
+        if vendor == "postgresql":
+            cursor.execute(f"LOCK TABLE {rollups.ENTRY} IN SHARE MODE")
+        rollups.install_triggers(connection, settings.TIME_ZONE)
+        counts = {}
+        for (table, key), ids in zip(rollups.ROLLUPS, _rollup_keys(using), strict=True):
+            cursor.execute(f"DELETE FROM {table}")  # noqa: S608 - a constant
+            sql = rollups.rebuild_sql(vendor, settings.TIME_ZONE, table, key)
+            for start in range(0, len(ids), batch_size):
+                batch = ids[start : start + batch_size]
+                cursor.execute(sql, [batch if vendor == "postgresql" else json.dumps(batch)])
+                if progress is not None:
+                    progress(len(batch))
+            cursor.execute(f"SELECT COUNT(*) FROM {table}")  # noqa: S608 - a constant
+            counts[table] = cursor.fetchone()[0]
+    return counts
+
+
+def _rollup_keys(using: str) -> tuple[list[int], list[int]]:
+    clients = Project.objects.using(using).values_list("client_id", flat=True).distinct()
+    projects = Project.objects.using(using).values_list("pk", flat=True)
+    return sorted(set(clients)), sorted(projects)
+
+
+def rollups_rebuild_size(*, using: str = "default") -> int:
+    """How many units of work ``rollups_rebuild`` reports through ``progress``."""
+    return sum(len(keys) for keys in _rollup_keys(using))

@@ -13,6 +13,7 @@ from clients.models import Project
 from invoicing.models import Invoice
 from tests.factories import InvoiceFactory, PaymentFactory, ProjectFactory, TimeEntryFactory
 from tests.portal.conftest import assert_no_globex_data
+from tracking.services import rollups_rebuild
 
 pytestmark = pytest.mark.django_db
 
@@ -24,6 +25,7 @@ NOW = dt.datetime(2024, 3, 15, 12, 0, tzinfo=NEW_YORK)
 @pytest.fixture
 def frozen_new_york(settings, monkeypatch):
     settings.TIME_ZONE = "America/New_York"
+    rollups_rebuild()  # what an operator runs after changing TIME_ZONE
     monkeypatch.setattr(timezone, "now", lambda: NOW.astimezone(dt.UTC))
 
 

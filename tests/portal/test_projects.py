@@ -11,6 +11,7 @@ from clients.models import Project
 from tests.factories import ProjectFactory, TimeEntryFactory
 from tests.portal.conftest import assert_no_globex_data
 from tests.portal.test_dashboard import NOW, entry, ny
+from tracking.services import rollups_rebuild
 
 pytestmark = pytest.mark.django_db
 
@@ -38,6 +39,7 @@ def test_lists_only_active_projects_by_name(acme_client, acme, globex):
 
 def test_shows_hours_per_project(settings, monkeypatch, acme_client, acme):
     settings.TIME_ZONE = "America/New_York"
+    rollups_rebuild()  # what an operator runs after changing TIME_ZONE
     monkeypatch.setattr(timezone, "now", lambda: NOW.astimezone(dt.UTC))
     project = ProjectFactory(client=acme, name="Website")
     entry(project, ny(2024, 3, 1, 0, 0), 90)

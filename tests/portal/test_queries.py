@@ -127,8 +127,9 @@ def test_invoice_detail_queries(acme_client, lots_of_data, django_assert_max_num
 )
 def test_time_entries_queries(acme_client, lots_of_data, django_assert_max_num_queries, params):
     # Page queries: 1. the client's projects (filter choices and validation); 2. totals of
-    # the filtered set (also the paginator's count); 3. the page with project and user.
-    with django_assert_max_num_queries(BASELINE + 3):
+    # the filtered set from the day rollup (also the paginator's count); 3. the walk over
+    # cumulative per-day counts to the page's first day; 4. the page with project and user.
+    with django_assert_max_num_queries(BASELINE + 4):
         response = acme_client.get(reverse("portal:time_entries"), params)
     assert response.context["totals"]["count"] == 400
     assert len(response.context["entries"]) == 50
@@ -138,7 +139,8 @@ def test_time_entries_with_project_filter_queries(
     acme_client, lots_of_data, django_assert_max_num_queries
 ):
     project = lots_of_data["projects"][-1]
-    with django_assert_max_num_queries(BASELINE + 3):
+    # As above: projects, totals (project-day rollup), the day walk, the page.
+    with django_assert_max_num_queries(BASELINE + 4):
         response = acme_client.get(reverse("portal:time_entries"), {"project_id": project.pk})
     assert response.context["totals"]["count"] == 40
 

@@ -11,6 +11,7 @@ from tests.factories import ProjectFactory, TimeEntryFactory, UserFactory
 from tests.portal.conftest import assert_no_globex_data, bulk_entries
 from tests.portal.test_dashboard import entry, ny
 from tracking.models import TimeEntry
+from tracking.services import rollups_rebuild
 
 pytestmark = pytest.mark.django_db
 
@@ -38,6 +39,7 @@ def test_lists_finished_entries_of_all_projects_newest_first(acme_client, acme):
 
 def test_row_shows_date_project_member_times_duration_notes_billable(settings, acme_client, acme):
     settings.TIME_ZONE = "Europe/Berlin"
+    rollups_rebuild()  # what an operator runs after changing TIME_ZONE
     member = UserFactory(first_name="Ada", last_name="Lovelace")
     project = ProjectFactory(client=acme, name="Engine")
     entry(project, ny(2024, 5, 2, 8, 0), 95, user=member, notes="Analysis", billable=False)
@@ -124,6 +126,7 @@ def test_foreign_project_id_is_400_and_shows_nothing(acme_client, acme, globex_d
 
 def test_date_range_is_inclusive_at_local_midnight(settings, acme_client, acme):
     settings.TIME_ZONE = "America/New_York"
+    rollups_rebuild()  # what an operator runs after changing TIME_ZONE
     project = ProjectFactory(client=acme)
     entry(project, ny(2024, 3, 9, 23, 59, 59), 1, notes="day before")
     entry(project, ny(2024, 3, 10, 0, 0), 1, notes="first instant")
@@ -137,6 +140,7 @@ def test_date_range_is_inclusive_at_local_midnight(settings, acme_client, acme):
 
 def test_single_day_range_uses_local_day_not_utc_day(settings, acme_client, acme):
     settings.TIME_ZONE = "Asia/Tokyo"
+    rollups_rebuild()  # what an operator runs after changing TIME_ZONE
     project = ProjectFactory(client=acme)
     # 08:00 on 5 June in Tokyo is still 4 June in UTC.
     tokyo_morning = dt.datetime(2024, 6, 4, 23, 0, tzinfo=dt.UTC)

@@ -11,6 +11,7 @@ from django.urls import reverse
 from reports.forms import this_month
 from reports.views import csv_safe
 from tests.factories import ClientFactory, ProjectFactory, StaffUserFactory, TimeEntryFactory
+from tracking.services import rollups_rebuild
 
 pytestmark = pytest.mark.django_db
 
@@ -34,8 +35,9 @@ def entry(project, user, start, minutes, billable=True):
 
 
 @pytest.fixture
-def berlin(settings):
+def berlin(settings, db):
     settings.TIME_ZONE = "Europe/Berlin"
+    rollups_rebuild()  # what an operator runs after changing TIME_ZONE
 
 
 @pytest.fixture

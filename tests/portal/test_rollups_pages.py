@@ -1,0 +1,105 @@
+"""Portal figures come from the hour rollups: the same query counts at two data sizes, the
+same figures as the raw rows, and deep pages found by walking per-day counts."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.factories import ProjectFactory
+from tests.portal.conftest import bulk_entries
+from tracking.models import TimeEntry
+
+pytestmark = pytest.mark.django_db
+
+BASELINE = 2  # session, user + client
+
+
+def seed(acme, globex, *, projects, per_project):
+    made = [ProjectFactory(client=acme) for _ in range(projects)]
+    start = timezone.now() - dt.timedelta(days=90)
+    for n, project in enumerate(made):
+        # One entry every 45 minutes: many rows on many local days.
+        bulk_entries(project, per_project, start=start + dt.timedelta(hours=n))
+    bulk_entries(ProjectFactory(client=globex), 20, start=start)
+    return made
+
+
+@pytest.fixture(params=[(3, 20), (6, 150)], ids=["small", "large"])
+def data(request, acme, globex):
+    projects, per_project = request.param
+    return seed(acme, globex, projects=projects, per_project=per_project)
+
+
+def test_dashboard_query_count_is_the_same_at_both_sizes(
+    acme_client, data, django_assert_num_queries
+):
+    # 1. seconds overall, this month and per chart week from the client-day rollup;
+    # 2. five active projects with their count; 3. invoice balances; 4. recent entries;
+    # 5. recent invoices.
+    with django_assert_num_queries(BASELINE + 5):
+        response = acme_client.get(reverse("portal:dashboard"))
+    total = sum(
+        TimeEntry.objects.filter(project__in=data).values_list("duration_seconds", flat=True)
+    )
+    assert response.context["seconds_all_time"] == total
+
+
+def test_projects_query_count_is_the_same_at_both_sizes(
+    acme_client, data, django_assert_num_queries
+):
+    # 1. the count (paginator); 2. the page of projects with their rollup figures.
+    with django_assert_num_queries(BASELINE + 2):
+        response = acme_client.get(reverse("portal:projects"))
+    for project in response.context["projects"]:
+        entries = TimeEntry.objects.filter(project=project)
+        assert project.total_seconds == sum(e.duration_seconds for e in entries)
+        assert project.last_entry_at == max(e.start_time for e in entries)
+
+
+@pytest.mark.parametrize("page", ["1", "last"])
+def test_time_entries_query_count_is_the_same_at_both_sizes(
+    acme_client, data, django_assert_num_queries, page
+):
+    count = TimeEntry.objects.filter(project__in=data).count()
+    if page == "last":
+        page = str(-(-count // 50))
+    # 1. projects; 2. totals from the rollup; 3. the day walk; 4. the page's rows.
+    with django_assert_num_queries(BASELINE + 4):
+        response = acme_client.get(reverse("portal:time_entries"), {"page": page})
+    assert response.context["totals"]["count"] == count
+
+
+def _ids(response):
+    return [entry.pk for entry in response.context["entries"]]
+
+
+@pytest.mark.parametrize("filtered", [False, True])
+def test_pages_by_day_walk_equal_the_offset_pages(acme_client, acme, globex, filtered):
+    projects = seed(acme, globex, projects=4, per_project=90)
+    params = {}
+    entries = TimeEntry.objects.filter(project__in=projects)
+    if filtered:
+        day = timezone.localdate(entries.order_by("start_time")[40].start_time)
+        params = {"project_id": projects[1].pk, "date_from": day.isoformat()}
+        entries = entries.filter(project=projects[1]).started_between(date_from=day)
+    expected = list(entries.order_by("-start_time", "-id").values_list("pk", flat=True))
+    pages = -(-len(expected) // 50)
+    got = []
+    for number in range(1, pages + 1):
+        got += _ids(acme_client.get(reverse("portal:time_entries"), {**params, "page": number}))
+    assert got == expected
+    beyond = acme_client.get(reverse("portal:time_entries"), {**params, "page": pages + 1})
+    assert beyond.status_code == 404
+
+
+def test_running_entries_are_neither_listed_nor_counted(acme_client, acme):
+    project = ProjectFactory(client=acme)
+    bulk_entries(project, 3, start=timezone.now() - dt.timedelta(days=1))
+    TimeEntry.objects.create(
+        project=project, user=project.time_entries.first().user, start_time=timezone.now()
+    )
+    response = acme_client.get(reverse("portal:time_entries"))
+    assert response.context["totals"]["count"] == 3
+    assert len(_ids(response)) == 3

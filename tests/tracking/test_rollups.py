@@ -1,0 +1,278 @@
+"""The hour rollups (tracking.rollups) equal the aggregate over the raw rows, whatever
+writes the rows: ORM saves, queryset updates and deletes, bulk_create, raw SQL, timer stops,
+a project moved to another client — in a time zone with DST, on SQLite and PostgreSQL."""
+
+import datetime as dt
+import zoneinfo
+from collections import defaultdict
+
+import pytest
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.test import override_settings
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.factories import ClientFactory, ProjectFactory, StaffUserFactory, TimeEntryFactory
+from tracking import rollups, services
+from tracking.models import ClientDay, ProjectDay, TimeEntry
+
+pytestmark = pytest.mark.django_db
+
+ZONE = "Europe/Brussels"
+# Instants around both 2024 DST changes and local midnights, in UTC.
+BASES = [
+    dt.datetime(2024, 3, 30, 22, 0, tzinfo=dt.UTC),  # 23:00 local, the night clocks go forward
+    dt.datetime(2024, 3, 31, 0, 30, tzinfo=dt.UTC),
+    dt.datetime(2024, 10, 26, 21, 30, tzinfo=dt.UTC),  # the night clocks go back
+    dt.datetime(2024, 10, 27, 0, 59, tzinfo=dt.UTC),
+    dt.datetime(2024, 12, 31, 22, 59, tzinfo=dt.UTC),  # 23:59 local on New Year's Eve
+]
+
+
+def expected():
+    """Both rollups recomputed in Python from the finished rows (zoneinfo local days)."""
+    tz = zoneinfo.ZoneInfo(ZONE)
+    by_client, by_project = defaultdict(lambda: [0, 0, 0]), defaultdict(lambda: [0, 0, 0])
+    rows = TimeEntry.objects.finished().values_list(
+        "client_id", "project_id", "start_time", "duration_seconds", "billable"
+    )
+    for client_id, project_id, start, seconds, billable in rows:
+        day = start.astimezone(tz).date()
+        for key, table in (((client_id, day), by_client), ((project_id, day), by_project)):
+            figures = table[key]
+            figures[0] += seconds
+            figures[1] += seconds if billable else 0
+            figures[2] += 1
+    return {k: tuple(v) for k, v in by_client.items()}, {k: tuple(v) for k, v in by_project.items()}
+
+
+def actual():
+    fields = ("day", "seconds", "billable_seconds", "entry_count")
+    clients = {
+        (c, d): (s, b, n) for c, d, s, b, n in ClientDay.objects.values_list("client_id", *fields)
+    }
+    projects = {
+        (p, d): (s, b, n) for p, d, s, b, n in ProjectDay.objects.values_list("project_id", *fields)
+    }
+    return clients, projects
+
+
+@pytest.fixture
+def world(db):
+    with override_settings(TIME_ZONE=ZONE):
+        # Triggers for a DST zone, inside the test's transaction (rolled back after it).
+        services.rollups_rebuild()
+        acme, globex = ClientFactory(), ClientFactory()
+        projects = [ProjectFactory(client=acme), ProjectFactory(client=acme)]
+        projects.append(ProjectFactory(client=globex))
+        users = [StaffUserFactory() for _ in range(3)]
+        yield {"clients": [acme, globex], "projects": projects, "users": users}
+
+
+def _start(base, minutes):
+    return BASES[base] + dt.timedelta(minutes=minutes)
+
+
+create = st.tuples(
+    st.just("create"),
+    st.sampled_from(["orm", "bulk", "raw"]),
+    st.integers(0, 2),  # project
+    st.integers(0, len(BASES) - 1),
+    st.integers(-90, 90),  # minutes from the base
+    st.one_of(st.none(), st.integers(0, 600)),  # duration minutes; None = running
+    st.booleans(),  # billable
+)
+edit = st.tuples(
+    st.just("edit"),
+    st.sampled_from(["orm", "update", "billable"]),
+    st.integers(0, 50),  # entry (modulo the existing ones)
+    st.integers(0, 2),
+    st.integers(0, len(BASES) - 1),
+    st.integers(-90, 90),
+    st.integers(0, 600),
+    st.booleans(),
+)
+stop = st.tuples(st.just("stop"), st.integers(0, 2))
+delete = st.tuples(st.just("delete"), st.sampled_from(["orm", "queryset"]), st.integers(0, 50))
+move = st.tuples(st.just("move"), st.integers(0, 2))
+operations = st.lists(st.one_of(create, edit, stop, delete, move), min_size=1, max_size=12)
+
+
+def apply(world, op):
+    kind, *args = op
+    projects, users = world["projects"], world["users"]
+    entries = list(TimeEntry.objects.order_by("pk"))
+    if kind == "create":
+        how, project, base, minutes, duration, billable = args
+        project = projects[project]
+        project.refresh_from_db()
+        start = _start(base, minutes)
+        end = None if duration is None else start + dt.timedelta(minutes=duration)
+        busy = set(TimeEntry.objects.running().values_list("user_id", flat=True))
+        free = [u for u in users if u.pk not in busy]
+        if end is None and not free:
+            end = start
+        user = free[0] if end is None else users[0]
+        entry = TimeEntry(
+            user=user, project=project, start_time=start, end_time=end, billable=billable
+        )
+        if how == "orm":
+            entry.save()
+        elif how == "bulk":
+            entry.sync_duration()
+            TimeEntry.objects.bulk_create([entry])
+        else:
+            entry.sync_duration()
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "INSERT INTO tracking_timeentry (user_id, project_id, client_id, start_time,"
+                    " end_time, duration_seconds, notes, billable, source, created_at,"
+                    " updated_at) VALUES (%s, %s, %s, %s, %s, %s, '', %s, 'manual', %s, %s)",
+                    [
+                        user.pk,
+                        project.pk,
+                        project.client_id,
+                        start,
+                        end,
+                        entry.duration_seconds,
+                        billable,
+                        start,
+                        start,
+                    ],
+                )
+    elif kind == "edit" and entries:
+        how, index, project, base, minutes, duration, billable = args
+        entry = entries[index % len(entries)]
+        project = projects[project]
+        project.refresh_from_db()
+        start = _start(base, minutes)
+        end = None if entry.end_time is None else start + dt.timedelta(minutes=duration)
+        if how == "billable":  # an UPDATE of that one column
+            TimeEntry.objects.filter(pk=entry.pk).update(billable=billable)
+        elif how == "orm":
+            entry.project, entry.start_time, entry.end_time = project, start, end
+            entry.billable = billable
+            entry.save()
+        else:
+            seconds = None if end is None else duration * 60
+            TimeEntry.objects.filter(pk=entry.pk).update(
+                project=project,
+                client=project.client_id,
+                start_time=start,
+                end_time=end,
+                duration_seconds=seconds,
+                billable=billable,
+            )
+    elif kind == "stop":
+        user = users[args[0]]
+        if TimeEntry.objects.running().filter(user=user).exists():
+            services.timer_stop(user=user)
+    elif kind == "delete" and entries:
+        how, index = args
+        entry = entries[index % len(entries)]
+        if how == "orm":
+            entry.delete()
+        else:
+            TimeEntry.objects.filter(pk__gte=entry.pk).delete()
+    elif kind == "move":
+        # A project moved to the other client takes its entries along (tracking.0002).
+        project = projects[args[0]]
+        project.refresh_from_db()
+        clients = world["clients"]
+        project.client = clients[1] if project.client_id == clients[0].pk else clients[0]
+        project.save()
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(ops=operations)
+def test_rollups_equal_the_raw_rows_after_any_writes(world, ops):
+    with override_settings(TIME_ZONE=ZONE):
+        try:
+            with transaction.atomic():
+                for op in ops:
+                    apply(world, op)
+                    assert actual() == expected(), op
+                raise _Rollback
+        except _Rollback:
+            pass
+
+
+class _Rollback(Exception):
+    pass
+
+
+def test_running_entries_count_nothing_until_stopped(world):
+    user = world["users"][0]
+    project = world["projects"][0]
+    start = BASES[0]
+    TimeEntry.objects.create(user=user, project=project, start_time=start)
+    assert not ClientDay.objects.exists()
+    services.timer_stop(user=user)
+    row = ClientDay.objects.get()
+    assert row.entry_count == 1
+    assert row.day == dt.date(2024, 3, 30)  # 23:00 Brussels (UTC+1)
+
+
+def test_local_day_follows_dst(world):
+    project = world["projects"][0]
+    # 22:30 UTC is 23:30 local in winter (same day) but 00:30 the next day in summer.
+    winter = dt.datetime(2024, 3, 30, 22, 30, tzinfo=dt.UTC)
+    summer = dt.datetime(2024, 3, 31, 22, 30, tzinfo=dt.UTC)
+    for start in (winter, summer):
+        TimeEntryFactory(project=project, start_time=start, end_time=start + dt.timedelta(hours=1))
+    days = set(ProjectDay.objects.values_list("day", flat=True))
+    assert days == {dt.date(2024, 3, 30), dt.date(2024, 4, 1)}
+
+
+def test_empty_rows_are_deleted(world):
+    project = world["projects"][0]
+    entry = TimeEntryFactory(
+        project=project, start_time=BASES[0], end_time=BASES[0] + dt.timedelta(hours=1)
+    )
+    assert ProjectDay.objects.count() == 1
+    entry.delete()
+    assert not ProjectDay.objects.exists()
+    assert not ClientDay.objects.exists()
+
+
+def test_check_finds_drift_and_rebuild_repairs_it(world):
+    project = world["projects"][0]
+    TimeEntryFactory(project=project, start_time=BASES[0], end_time=BASES[1])
+    ClientDay.objects.update(seconds=1)
+    with override_settings(TIME_ZONE=ZONE):
+        assert services.rollups_check() == {"tracking_client_day": 1, "tracking_project_day": 0}
+        call_command("rebuild_rollups", "--no-progress", stdout=open("/dev/null", "w"))  # noqa: SIM115
+        assert services.rollups_check() == {"tracking_client_day": 0, "tracking_project_day": 0}
+    assert actual() == expected()
+
+
+def test_check_notices_triggers_of_another_time_zone(world):
+    project = world["projects"][0]
+    TimeEntryFactory(project=project, start_time=BASES[0], end_time=BASES[1])  # 23:00 local
+    # Triggers still count Brussels days (2024-03-30); Tokyo counts 2024-03-31: one row
+    # missing, one extra.
+    with override_settings(TIME_ZONE="Asia/Tokyo"):
+        assert services.rollups_check()["tracking_client_day"] == 2
+        assert rollups.installed_time_zone(connection) == ZONE
+
+
+def test_rebuild_rollups_dry_run_changes_nothing(world, capsys):
+    project = world["projects"][0]
+    TimeEntryFactory(project=project, start_time=BASES[0], end_time=BASES[1])
+    ClientDay.objects.update(seconds=1)
+    with override_settings(TIME_ZONE=ZONE):
+        call_command("rebuild_rollups", "--dry-run")
+    assert ClientDay.objects.get().seconds == 1
+    assert "tracking_client_day: 1 rows differ" in capsys.readouterr().out
+
+
+def test_utc_offsets_cover_the_range_with_each_dst_change():
+    rows = rollups.utc_offsets(ZONE)
+    assert ("2024-03-31 01:00:00", 7200) in rows
+    assert ("2024-10-27 01:00:00", 3600) in rows
+    assert rollups.utc_offsets("UTC") == [("0000-01-01 00:00:00", 0)]
