@@ -820,6 +820,8 @@ def demo_reset(*, using: str = DEFAULT_DB_ALIAS) -> None:
     # Children before parents; the big tables go first and without per-row work.
     big = [
         Payment,
+        # Invoice emails (invoicing.InvoiceDelivery) go with their invoices.
+        Invoice.deliveries.rel.related_model,
         InvoiceItem.time_entries.through,
         InvoiceItem,
         Invoice,
