@@ -10,6 +10,7 @@ urlpatterns = [
     path("invoices/", views.InvoiceListView.as_view(), name="invoices"),
     path("invoices/<int:pk>/", views.InvoiceDetailView.as_view(), name="invoice_detail"),
     path("time-entries/", views.TimeEntryListView.as_view(), name="time_entries"),
+    path("settings/security/", views.SecuritySettingsView.as_view(), name="settings_security"),
     # Same view under the bare prefix; listed last so reverse("portal:dashboard") gives it.
     path("", views.DashboardView.as_view(), name="dashboard"),
 ]

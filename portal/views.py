@@ -11,6 +11,9 @@ import datetime as dt
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, ListView, TemplateView
 
+from accounts import views as accounts_views
+from audit.models import AuditEvent
+from audit.services import audit_record
 from clients.models import Project
 from invoicing.models import Invoice
 from timetracker.dates import local_day_bounds, month_start, today, week_start
@@ -165,6 +168,7 @@ class InvoiceDetailView(ClientPortalRequiredMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         invoice = self.object
+        audit_record(action=AuditEvent.Action.INVOICE_VIEWED, obj=invoice, request=self.request)
         client = self.client  # the invoice's client, already loaded with the user
         billing = {
             "name": invoice.billing_name or client.name,
@@ -228,3 +232,16 @@ class TimeEntryListView(ClientPortalRequiredMixin, ListView):
             is_filtered=any(self.request.GET.get(name) for name in self.filterset.filters),
             **kwargs,
         )
+
+
+class SecuritySettingsView(ClientPortalRequiredMixin, accounts_views.SecuritySettingsView):
+    """Two-factor login and sessions (§11) at ``/client-portal/settings/security/``."""
+
+    template_name = "portal/settings_security.html"
+    http_method_names = ["get", "head", "post"]
+    portal_section = "settings_security"
+    allow_without_2fa = True
+
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("require_2fa_notice", self.client.require_2fa)
+        return super().get_context_data(**kwargs)
