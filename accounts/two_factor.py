@@ -86,12 +86,14 @@ def two_factor_verify(*, request, user, token: str) -> bool:
     """Check a TOTP or backup code; on success the session is verified."""
     token = _clean(token)
     if token:
-        for model in (TOTPDevice, StaticDevice):
-            for device in model.objects.filter(user=user, confirmed=True):
-                if device.verify_token(token):
-                    otp_login(request, device)
-                    request.session.pop(SESSION_NEEDS_VERIFICATION, None)
-                    return True
+        # Six digits are an app's code, anything else a backup code: only that kind of device
+        # is asked, so a backup code does not count as a failure against the authenticator.
+        model = TOTPDevice if token.isdigit() and len(token) == 6 else StaticDevice
+        for device in model.objects.filter(user=user, confirmed=True):
+            if device.verify_token(token):
+                otp_login(request, device)
+                request.session.pop(SESSION_NEEDS_VERIFICATION, None)
+                return True
     two_factor_changed.send(
         sender=TOTPDevice, user=user, event="failed", actor=user, request=request
     )
