@@ -76,6 +76,10 @@ def two_factor_confirm(*, request, device: TOTPDevice, token: str) -> list[str] 
         codes = backup_codes_regenerate(user=device.user)
     otp_login(request, device)
     request.session.pop(SESSION_NEEDS_VERIFICATION, None)
+    # Sessions logged in without a code must not outlive the switch to two-factor login.
+    from .sessions import user_sessions_revoke_others
+
+    user_sessions_revoke_others(request=request, notify=False)
     two_factor_changed.send(
         sender=TOTPDevice, user=device.user, event="enrolled", actor=device.user, request=request
     )

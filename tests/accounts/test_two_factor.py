@@ -268,3 +268,13 @@ def test_otp_device_admins_are_not_registered():
 
     assert not admin.site.is_registered(TOTPDevice)
     assert not admin.site.is_registered(StaticDevice)
+
+
+def test_enrolling_logs_out_the_users_other_sessions(portal, acme_user):
+    from django.test import Client
+
+    other = Client()
+    other.force_login(acme_user)
+    enrol(portal)
+    assert other.get("/client-portal/").status_code == 302
+    assert portal.get("/client-portal/").status_code == 200
