@@ -11,6 +11,8 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .admin_scope import ProtectedDeleteMixin, SafeLookupsMixin, ScopedRelatedFieldListFilter
 from .forms import UserAdminChangeForm, UserAdminCreationForm
@@ -21,6 +23,14 @@ from .services import (
     user_apply_role,
     user_send_portal_invitation,
 )
+from .signals import portal_access_changed
+from .two_factor import two_factor_reset
+
+# Devices are managed from the user (reset action) and by the users themselves; django-otp's
+# own device admins would show any user's TOTP secret as a QR code.
+for _device_model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_device_model):
+        admin.site.unregister(_device_model)
 
 admin.site.site_header = _("Timetracker administration")
 admin.site.site_title = _("Timetracker admin")
@@ -59,7 +69,7 @@ class UserAdmin(SafeLookupsMixin, ProtectedDeleteMixin, DjangoUserAdmin):
     search_fields = ("username", "first_name", "last_name", "email")
     ordering = ("username",)
     filter_horizontal = ("groups", "user_permissions")
-    actions = ["send_portal_invitation"]
+    actions = ["send_portal_invitation", "reset_two_factor"]
     _portal_fieldset = (
         _("Client Portal Access"),
         {"fields": ("client_portal_enabled", "client")},
@@ -143,7 +153,19 @@ class UserAdmin(SafeLookupsMixin, ProtectedDeleteMixin, DjangoUserAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        user_apply_role(user=form.instance)
+        user = user_apply_role(user=form.instance)
+        initial = form.initial if change else {}
+        before = initial.get("client") if initial.get("client_portal_enabled") else None
+        after = user.client_id if user.is_client_portal_user else None
+        if before != after:
+            if before is not None:
+                portal_access_changed.send(
+                    sender=User, user=user, granted=False, client=before, request=request
+                )
+            if after is not None:
+                portal_access_changed.send(
+                    sender=User, user=user, granted=True, client=after, request=request
+                )
 
     def deletion_blockers(self, objs) -> list[str]:
         return [
@@ -182,6 +204,23 @@ class UserAdmin(SafeLookupsMixin, ProtectedDeleteMixin, DjangoUserAdmin):
                 % {"n": sent},
                 messages.SUCCESS,
             )
+
+    @admin.action(description=_("Reset two-factor login"), permissions=["change"])
+    def reset_two_factor(self, request, queryset):
+        """For a user who lost their phone: removes every device; they enrol again."""
+        users = list(queryset)
+        for user in users:
+            two_factor_reset(user=user, actor=request.user, request=request)
+        self.message_user(
+            request,
+            ngettext(
+                "Reset two-factor login of %(n)d user.",
+                "Reset two-factor login of %(n)d users.",
+                len(users),
+            )
+            % {"n": len(users)},
+            messages.SUCCESS,
+        )
 
     def invite_view(self, request, id):
         """POST: send the invitation from the button on the user's change page."""
@@ -309,6 +348,8 @@ class ApiTokenAdmin(admin.ModelAdmin):
             name=form.cleaned_data["name"],
             scope=form.cleaned_data["scope"],
             expires_at=form.cleaned_data.get("expires_at"),
+            actor=request.user,
+            request=request,
         )
         # The admin goes on with ``obj`` (log entry, redirect): make it the saved row.
         for name in ("pk", "user", "prefix", "token_hash", "created_at"):
@@ -327,7 +368,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
     def revoke_tokens(self, request, queryset):
         tokens = list(queryset.filter(revoked_at__isnull=True))
         for token in tokens:
-            api_token_revoke(token=token)
+            api_token_revoke(token=token, actor=request.user, request=request)
         self.message_user(
             request,
             ngettext("Revoked %(n)d token.", "Revoked %(n)d tokens.", len(tokens))

@@ -108,3 +108,16 @@ class AccountPasswordResetForm(PasswordResetForm):
 
 def _casefold(value: str) -> str:
     return unicodedata.normalize("NFKC", value).casefold()
+
+
+class TwoFactorCodeForm(forms.Form):
+    """A six-digit code from the authenticator app, or one of the backup codes."""
+
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "text", "autofocus": True}
+        ),
+        help_text=_("From your authenticator app, or one of your backup codes."),
+    )

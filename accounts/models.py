@@ -218,3 +218,81 @@ class ApiToken(models.Model):
     @property
     def allows_writes(self) -> bool:
         return self.scope == self.Scope.WRITE
+
+
+class UserSessionQuerySet(models.QuerySet):
+    def for_user(self, user) -> UserSessionQuerySet:
+        """The sessions of one user, most recently active first."""
+        return self.filter(user_id=user.pk).order_by("-last_activity", "-pk")
+
+    def active(self) -> UserSessionQuerySet:
+        """Sessions still within the idle timeout and the absolute lifetime."""
+        from datetime import timedelta
+
+        from django.conf import settings
+        from django.utils import timezone
+
+        now = timezone.now()
+        return self.filter(
+            last_activity__gte=now - timedelta(seconds=settings.SESSION_COOKIE_AGE),
+            created_at__gte=now - timedelta(seconds=settings.SESSION_MAX_AGE),
+        )
+
+
+class UserSession(models.Model):
+    """One logged-in session of a user, for "your sessions" (PRODUCT.md §11).
+
+    Django's session store cannot be searched by user (and a cached_db store cannot be
+    searched at all), so the login records the key here and ``SessionLifetimeMiddleware``
+    updates ``last_activity`` when it renews the session (at most once a minute). Logging a
+    session out deletes it through the session engine, whichever one is configured.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="tracked_sessions")
+    session_key = models.CharField(_("session key"), max_length=40, unique=True)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("user agent"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("logged in"), auto_now_add=True)
+    last_activity = models.DateTimeField(_("last activity"))
+
+    objects = UserSessionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+        indexes = [models.Index(fields=["user", "last_activity"], name="user_session_activity_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.device}"
+
+    @property
+    def device(self) -> str:
+        """Browser and system from the user agent, roughly ("Firefox on Windows")."""
+        return describe_user_agent(self.user_agent)
+
+
+_BROWSERS = (
+    ("Edg/", "Edge"),
+    ("OPR/", "Opera"),
+    ("Firefox/", "Firefox"),
+    ("Chrome/", "Chrome"),
+    ("Chromium/", "Chromium"),
+    ("Safari/", "Safari"),
+)
+_SYSTEMS = (
+    ("Windows", "Windows"),
+    ("iPhone", "iPhone"),
+    ("iPad", "iPad"),
+    ("Android", "Android"),
+    ("Mac OS X", "macOS"),
+    ("CrOS", "ChromeOS"),
+    ("Linux", "Linux"),
+)
+
+
+def describe_user_agent(user_agent: str) -> str:
+    browser = next((name for key, name in _BROWSERS if key in user_agent), None)
+    system = next((name for key, name in _SYSTEMS if key in user_agent), None)
+    if browser and system:
+        return _("%(browser)s on %(system)s") % {"browser": browser, "system": system}
+    return browser or system or _("Unknown device")

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from .backends import SUBCONTRACTOR_GROUP, subcontractor_default_permissions_q
 from .models import ApiToken, User, UserClient
+from .signals import api_token_changed
 
 
 def subcontractor_group() -> Group:
@@ -107,11 +108,18 @@ def api_token_hash(secret: str) -> str:
 
 @transaction.atomic
 def api_token_create(
-    *, user: User, name: str, scope: str, expires_at: datetime | None = None
+    *,
+    user: User,
+    name: str,
+    scope: str,
+    expires_at: datetime | None = None,
+    actor: User | None = None,
+    request=None,
 ) -> tuple[ApiToken, str]:
     """Create a token for ``user``; returns the row and the plaintext secret (shown once).
 
-    Client portal users (not staff) only ever get read tokens.
+    Client portal users (not staff) only ever get read tokens. ``actor`` (default ``user``)
+    and ``request`` go to the audit trail, never the secret.
     """
     if not user.is_staff and scope != ApiToken.Scope.READ:
         raise ValidationError({"scope": _("Client users can only create read-only tokens.")})
@@ -126,16 +134,23 @@ def api_token_create(
     )
     token.full_clean()
     token.save()
+    api_token_changed.send(
+        sender=ApiToken, token=token, event="created", actor=actor or user, request=request
+    )
     return token, secret
 
 
-def api_token_revoke(*, token: ApiToken) -> ApiToken:
+def api_token_revoke(*, token: ApiToken, actor: User | None = None, request=None) -> ApiToken:
     """Revoke a token for good (idempotent: the first revocation time is kept)."""
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
-        ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
+        revoked = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
             revoked_at=token.revoked_at
         )
+        if revoked:
+            api_token_changed.send(
+                sender=ApiToken, token=token, event="revoked", actor=actor, request=request
+            )
     return token
 
 

@@ -9,6 +9,10 @@ urlpatterns = [
     # Ours first: same names as django.contrib.auth.urls, which serves everything else.
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
+    path("login/verify/", views.TwoFactorVerifyView.as_view(), name="two_factor_verify"),
+    # Two-factor and sessions for staff; portal users have portal:settings_security.
+    path("security/", views.SecuritySettingsView.as_view(), name="two_factor_setup"),
+    path("password_change/", views.PasswordChangeView.as_view(), name="password_change"),
     # Also reaches invitees who never set a password (accounts.forms.AccountPasswordResetForm).
     path(
         "password_reset/",

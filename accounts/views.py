@@ -1,11 +1,33 @@
 """Login, logout and the landing redirect; the rest of auth is Django's views with our templates."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.views import redirect_to_login
+from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, resolve_url
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_safe
+from django.views.generic import FormView, TemplateView
+
+from .forms import TwoFactorCodeForm
+from .models import UserSession
+from .sessions import user_session_record, user_sessions_revoke_others
+from .two_factor import (
+    SESSION_NEEDS_VERIFICATION,
+    backup_codes_left,
+    backup_codes_regenerate,
+    manual_key,
+    totp_qr_svg,
+    two_factor_begin,
+    two_factor_confirm,
+    two_factor_disable,
+    two_factor_enabled,
+    two_factor_verify,
+)
 
 
 def landing_url(user) -> str:
@@ -39,4 +61,134 @@ class LogoutView(auth_views.LogoutView):
     def post(self, request, *args, **kwargs):
         response = super().post(request, *args, **kwargs)
         messages.info(request, _("You have been logged out."))
+        return response
+
+
+def safe_next(request, default: str) -> str:
+    """The ``next`` parameter if it points to this site, else ``default``."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+class TwoFactorVerifyView(FormView):
+    """The code step after the password (``/accounts/login/verify/``)."""
+
+    template_name = "registration/two_factor_verify.html"
+    form_class = TwoFactorCodeForm
+
+    def dispatch(self, request, *args, **kwargs):
+        user = request.user
+        if not user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if user.is_verified():
+            return redirect(safe_next(request, landing_url(user)))
+        if not two_factor_enabled(user):
+            request.session.pop(SESSION_NEEDS_VERIFICATION, None)
+            if user.is_superuser and settings.ADMIN_REQUIRE_2FA:
+                messages.info(request, _("Set up two-factor login to use the admin."))
+                return redirect("two_factor_setup")
+            return redirect(safe_next(request, landing_url(user)))
+        return super().dispatch(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        request = self.request
+        if not two_factor_verify(
+            request=request, user=request.user, token=form.cleaned_data["code"]
+        ):
+            form.add_error("code", _("That code is not valid (or came too fast). Try again."))
+            return self.form_invalid(form)
+        return redirect(safe_next(request, landing_url(request.user)))
+
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("next", safe_next(self.request, ""))
+        return super().get_context_data(**kwargs)
+
+
+class SecuritySettingsView(TemplateView):
+    """Two-factor enrolment, backup codes and sessions of the logged-in user (§11).
+
+    POST ``action``: ``confirm`` (first code of a new authenticator), ``disable`` and
+    ``regenerate`` (both need a current code), ``logout_others``. Backup codes appear once,
+    in the response to ``confirm`` or ``regenerate``.
+    """
+
+    template_name = "registration/two_factor_setup.html"
+    http_method_names = ["get", "head", "post"]
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        return super().dispatch(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        action = request.POST.get("action")
+        user = request.user
+        form = TwoFactorCodeForm(request.POST)
+        if action == "logout_others":
+            count = user_sessions_revoke_others(request=request)
+            messages.success(
+                request,
+                ngettext(
+                    "Logged out %(n)d other session.", "Logged out %(n)d other sessions.", count
+                )
+                % {"n": count},
+            )
+            return redirect(request.path)
+        if action not in ("confirm", "disable", "regenerate"):
+            return HttpResponseBadRequest()
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form), status=400)
+        code = form.cleaned_data["code"]
+        if action == "confirm":
+            device = two_factor_begin(user=user)
+            codes = two_factor_confirm(request=request, device=device, token=code)
+            if codes is None:
+                form.add_error("code", _("That code is not valid. Check the time on your phone."))
+                return self.render_to_response(self.get_context_data(form=form), status=400)
+            messages.success(request, _("Two-factor login is on."))
+            return self.render_to_response(self.get_context_data(backup_codes=codes))
+        if not two_factor_enabled(user):
+            return redirect(request.path)
+        if not two_factor_verify(request=request, user=user, token=code):
+            form.add_error("code", _("That code is not valid (or came too fast). Try again."))
+            return self.render_to_response(self.get_context_data(form=form), status=400)
+        if action == "disable":
+            two_factor_disable(request=request, user=user)
+            messages.success(request, _("Two-factor login is off."))
+            return redirect(request.path)
+        codes = backup_codes_regenerate(user=user)
+        messages.success(request, _("New backup codes; the old ones no longer work."))
+        return self.render_to_response(self.get_context_data(backup_codes=codes))
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        enabled = two_factor_enabled(user)
+        kwargs.setdefault("form", TwoFactorCodeForm())
+        kwargs["two_factor_enabled"] = enabled
+        if not enabled:
+            device = two_factor_begin(user=user)
+            kwargs["qr_svg"] = mark_safe(totp_qr_svg(device))  # noqa: S308 - segno's own SVG
+            kwargs["manual_key"] = manual_key(device)
+        else:
+            kwargs["backup_codes_left"] = backup_codes_left(user)
+        kwargs["sessions"] = UserSession.objects.for_user(user).active()
+        kwargs["current_session_key"] = self.request.session.session_key
+        return super().get_context_data(**kwargs)
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's password change, which also logs out the user's other sessions.
+
+    Django already invalidates them on their next request (the session hash changes); this
+    also removes them from the session store and from the user's session list at once.
+    """
+
+    def form_valid(self, form):
+        response = super().form_valid(form)  # update_session_auth_hash: a new key for this one
+        user_sessions_revoke_others(request=self.request)
+        user_session_record(request=self.request)
         return response

@@ -35,7 +35,7 @@ class ClientAdmin(ProtectedDeleteMixin, ScopedAdminMixin, admin.ModelAdmin):
     search_fields = ("name", "contact_person", "email")
     ordering = ("name",)
     fieldsets = (
-        (None, {"fields": ("name", "is_active")}),
+        (None, {"fields": ("name", "is_active", "require_2fa")}),
         (_("Contact"), {"fields": ("contact_person", "email", "phone", "address")}),
         (_("Billing"), {"fields": ("currency_code", "default_hourly_rate")}),
         (_("History"), {"fields": ("created_at", "updated_at")}),

@@ -70,6 +70,8 @@ class Client(models.Model):
         validators=[MinValueValidator(Decimal("0"))],
     )
     is_active = models.BooleanField(_("active"), default=True)
+    # PRODUCT.md §11: this client's portal users must enrol in two-factor login first.
+    require_2fa = models.BooleanField(_("require two-factor login"), default=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

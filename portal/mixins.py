@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.db.models import F, Sum, Window
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.functional import cached_property
 
@@ -24,6 +25,8 @@ class ClientPortalRequiredMixin:
     # The navigation item marked as current: "page" on the item's own page, "true" below it.
     portal_section: str = ""
     nav_current: str = "page"
+    # Only the security page is open to users whose client requires 2FA before they enrol.
+    allow_without_2fa: bool = False
 
     def dispatch(self, request, *args, **kwargs):
         user = request.user
@@ -35,6 +38,10 @@ class ClientPortalRequiredMixin:
         if not user.client.is_active:
             return self.forbidden("portal/client_inactive.html")
         self.client = user.client
+        if self.client.require_2fa and not self.allow_without_2fa and not user.is_verified():
+            # A verified session has passed a device's code; the others must enrol first
+            # (an enrolled user who has not given a code was stopped by TwoFactorMiddleware).
+            return redirect("portal:settings_security")
         return super().dispatch(request, *args, **kwargs)
 
     def forbidden(self, template_name: str) -> TemplateResponse:

@@ -15,6 +15,7 @@ urlpatterns = [
     path("time-entries/export.csv", views.TimeEntryCsvView.as_view(), name="time_entries_csv"),
     path("settings/", views.NotificationSettingsView.as_view(), name="settings"),
     path("settings/api/", views.ApiTokenSettingsView.as_view(), name="settings_api"),
+    path("settings/security/", views.SecuritySettingsView.as_view(), name="settings_security"),
     # Same view under the bare prefix; listed last so reverse("portal:dashboard") gives it.
     path("", views.DashboardView.as_view(), name="dashboard"),
 ]

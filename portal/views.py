@@ -18,8 +18,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, ListView, TemplateView, UpdateView
 
+from accounts import views as accounts_views
 from accounts.models import ApiToken
 from accounts.services import api_token_create, api_token_revoke
+from audit.models import AuditEvent
+from audit.services import audit_record
 from clients.models import Project
 from invoicing.models import Invoice
 from invoicing.pdf import invoice_document_context, issuer_for, pdf_filename, render_invoice_pdf
@@ -199,6 +202,7 @@ class InvoiceDetailView(ClientPortalRequiredMixin, DetailView):
     context_object_name = "invoice"
     portal_section = "invoices"
     nav_current = "true"
+    audit_action = AuditEvent.Action.INVOICE_VIEWED
 
     def get_queryset(self):
         # Drafts, other clients' invoices and unknown ids are all the same 404.
@@ -206,6 +210,7 @@ class InvoiceDetailView(ClientPortalRequiredMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         invoice = self.object
+        audit_record(action=self.audit_action, obj=invoice, request=self.request)
         client = self.client  # the invoice's client, already loaded with the user
         billing = {
             "name": invoice.billing_name or client.name,
@@ -330,7 +335,7 @@ class ApiTokenSettingsView(ClientPortalRequiredMixin, TemplateView):
             )
             if token is None:
                 raise Http404
-            api_token_revoke(token=token)
+            api_token_revoke(token=token, actor=request.user, request=request)
             messages.success(request, _("Token “%(name)s” revoked.") % {"name": token.name})
             return redirect("portal:settings_api")
         form = ApiTokenForm(request.POST)
@@ -343,6 +348,7 @@ class ApiTokenSettingsView(ClientPortalRequiredMixin, TemplateView):
             name=form.cleaned_data["name"],
             scope=ApiToken.Scope.READ,
             expires_at=expires_at,
+            request=request,
         )
         # Rendered, not redirected: the secret exists only in this one response.
         return self.render_to_response(self.get_context_data(new_token=token, secret=secret))
@@ -350,6 +356,8 @@ class ApiTokenSettingsView(ClientPortalRequiredMixin, TemplateView):
 
 class InvoicePdfView(InvoiceDetailView):
     """The invoice as a PDF download; the same 404s as the detail page (§9)."""
+
+    audit_action = AuditEvent.Action.PDF_DOWNLOADED
 
     def render_to_response(self, context, **response_kwargs):
         invoice = self.object
@@ -393,6 +401,7 @@ class TimeEntryCsvView(TimeEntryListView):
             self.totals = None
             return self.render_to_response(self.get_context_data(), status=400)
         entries = self.filterset.qs.order_by("-start_time", "-id")
+        audit_record(action=AuditEvent.Action.CSV_EXPORTED, client=self.client, request=request)
         response = StreamingHttpResponse(
             time_entry_csv_rows(entries), content_type="text/csv; charset=utf-8"
         )
@@ -416,3 +425,16 @@ class NotificationSettingsView(ClientPortalRequiredMixin, UpdateView):
         form.save()
         messages.success(self.request, _("Your notification settings have been saved."))
         return redirect("portal:settings")
+
+
+class SecuritySettingsView(ClientPortalRequiredMixin, accounts_views.SecuritySettingsView):
+    """Two-factor login and sessions (§11) at ``/client-portal/settings/security/``."""
+
+    template_name = "portal/settings_security.html"
+    http_method_names = ["get", "head", "post"]
+    portal_section = "settings_security"
+    allow_without_2fa = True
+
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("require_2fa_notice", self.client.require_2fa)
+        return super().get_context_data(**kwargs)

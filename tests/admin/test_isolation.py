@@ -11,6 +11,8 @@ from django.contrib import admin
 from django.contrib.contenttypes.models import ContentType
 from django.urls import URLPattern, reverse
 
+from audit.models import AuditEvent
+from audit.services import audit_record
 from clients.models import Client, Project
 from invoicing.models import Invoice, Payment
 from tests.admin.conftest import assert_no_foreign_data
@@ -18,7 +20,7 @@ from tracking.models import TimeEntry
 
 pytestmark = pytest.mark.django_db
 
-SCOPED_MODELS = {Client, Project, TimeEntry, Invoice, Payment}
+SCOPED_MODELS = {Client, Project, TimeEntry, Invoice, Payment, AuditEvent}
 SEARCH_TERMS = ["", "glo", "zor", "INV", "wil", "a"]
 # Words of Globex's data that do not themselves contain a marker (the search box echoes them).
 LEAKY_SEARCHES = ["Inc", "Rollout", "secret", "item-desc", "payment-ref", "Wilh", "INV"]
@@ -52,7 +54,21 @@ def foreign_object(world, model):
         Invoice: world.globex_invoice,
         Payment: world.globex_payment,
         apps.get_model("accounts", "User"): world.wilhelmina,
+        AuditEvent: world.globex_event,
     }.get(model)
+
+
+@pytest.fixture
+def audited_world(world, subcontractor):
+    """The world with audit events of both clients, readable by the subcontractor."""
+    from django.contrib.auth.models import Permission
+
+    subcontractor.user_permissions.add(Permission.objects.get(codename="view_auditevent"))
+    audit_record(action=AuditEvent.Action.INVOICE_VIEWED, obj=world.acme_invoice)
+    world.globex_event = audit_record(
+        action=AuditEvent.Action.INVOICE_VIEWED, actor=world.wilhelmina, obj=world.globex_invoice
+    )
+    return world
 
 
 def test_walk_covers_every_url():
@@ -68,7 +84,8 @@ def test_scoped_models_are_all_registered():
         assert admin.site.is_registered(model)
 
 
-def test_every_model_admin_page_hides_other_clients(sub_client, world):
+def test_every_model_admin_page_hides_other_clients(sub_client, audited_world):
+    world = audited_world
     for model, name, params in model_admin_urls():
         url_name = f"admin:{name}"
         if not params:

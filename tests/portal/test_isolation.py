@@ -19,7 +19,8 @@ from timetracker.dates import today
 pytestmark = pytest.mark.django_db
 
 HUGE_ID = 2**70
-# Portal pages that accept POST (§10: settings, later comments); every other page is read-only.
+# Portal pages whose purpose is a POST of the user's own settings (tested elsewhere); every
+# other page is read-only (405) or answers an empty POST with a form error (SETTINGS_PAGES).
 WRITABLE = {"settings"}
 
 
@@ -67,7 +68,7 @@ def query_variants(data) -> list[dict]:
 
 
 # Portal pages that accept POST (the user's own settings); every other page is read-only.
-SETTINGS_PAGES = {"settings_api"}
+SETTINGS_PAGES = {"settings_api", "settings_security"}
 
 
 def test_every_portal_pattern_is_crawled(acme_client, acme, acme_project, globex_data):
@@ -121,6 +122,37 @@ def test_every_portal_pattern_is_crawled(acme_client, acme, acme_project, globex
             else:
                 assert response.status_code in {404, 405}
     assert crawled > 100
+
+
+def test_security_page_actions_touch_only_the_users_own_data(
+    acme_client, acme_user, globex_user, globex_data
+):
+    """Every POST action of the security page, with Globex's ids thrown in: Globex's user
+    keeps their devices and sessions and nothing of Globex is shown."""
+    from django.test import Client
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from accounts.models import UserSession
+
+    globex_browser = Client()
+    globex_browser.force_login(globex_user)
+    globex_device = TOTPDevice.objects.create(user=globex_user, name="globex", confirmed=True)
+    backup = StaticDevice.objects.create(user=globex_user, name="globex")
+    StaticToken.objects.create(device=backup, token="globexcode")
+    url = "/client-portal/settings/security/"
+    foreign = [str(globex_device.pk), str(globex_user.pk), "globexcode"]
+    for action in ("confirm", "disable", "regenerate", "logout_others", "nonsense"):
+        for code in foreign:
+            response = acme_client.post(
+                url, {"action": action, "code": code, "device": code, "user": code}
+            )
+            assert response.status_code in {200, 302, 400}, (action, code)
+            assert_no_globex_data(response)
+    assert TOTPDevice.objects.filter(pk=globex_device.pk, confirmed=True).exists()
+    assert StaticToken.objects.filter(token="globexcode").exists()
+    assert UserSession.objects.filter(user=globex_user).exists()
+    assert globex_browser.get("/client-portal/").status_code == 200
 
 
 def test_globex_user_sees_none_of_acmes_data(portal, globex_user, globex_data, acme, acme_project):

@@ -46,6 +46,9 @@ INSTALLED_APPS = [
     "csp",
     "django_tasks",
     "django_tasks_db",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "accounts",
     "clients",
     "tracking",
@@ -54,6 +57,7 @@ INSTALLED_APPS = [
     "reports",
     "api",
     "demo",
+    "audit",
 ]
 
 MIDDLEWARE = [
@@ -64,6 +68,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session passed the two-factor step.
+    "django_otp.middleware.OTPMiddleware",
     # no-store on every authenticated response and everything under /client-portal/, /api/.
     "timetracker.middleware.PrivateCacheMiddleware",
     # Content-Security-Policy header (CONTENT_SECURITY_POLICY below), with a nonce.
@@ -71,6 +77,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     # Idle timeout renewed once a minute; sessions end SESSION_MAX_AGE after login.
     "accounts.middleware.SessionLifetimeMiddleware",
+    # Sessions that owe a two-factor code reach only the code page (accounts.two_factor).
+    "accounts.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes requires: it turns lockouts into a clear response.
     "axes.middleware.AxesMiddleware",
@@ -150,6 +158,17 @@ AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_ip_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+
+# Two-factor login (django-otp, accounts/two_factor.py). Superusers must pass it to reach the
+# admin when ADMIN_REQUIRE_2FA is on (the default whenever DEBUG is off).
+ADMIN_REQUIRE_2FA = env.bool("ADMIN_REQUIRE_2FA", default=not DEBUG)
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Timetracker")
+# django-otp's own throttling: after each wrong code a device waits 1, 2, 4, … seconds.
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+
+# The audit trail (audit app) keeps events this long; prune_audit_events deletes older ones.
+AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=400)
 
 LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="en-us")
 LANGUAGES = [("en", "English"), ("de", "Deutsch"), ("fr", "Français")]

@@ -20,3 +20,5 @@ ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 # Serve static files from the app folders (no collectstatic before tests).
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# Tests that need the admin's two-factor rule turn it on themselves.
+ADMIN_REQUIRE_2FA = False

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditConfig(AppConfig):
+    name = "audit"
+    verbose_name = _("Audit")
+
+    def ready(self) -> None:
+        from . import admin_hooks, receivers
+
+        receivers.connect()
+        admin_hooks.install()
