@@ -20,6 +20,9 @@ install: $(VENV)/.installed
 run: install
 	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
 	$(DEV_ENV) $(BIN)/python manage.py seed_demo --size S --if-empty
+	@# The background worker (invoice emails) runs beside the dev server and stops with it.
+	$(DEV_ENV) $(BIN)/python manage.py db_worker --no-reload --interval 2 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 ## Install and run the whole test suite (DATABASE_URL picks the database; SQLite by default)

@@ -57,6 +57,10 @@ class User(AbstractUser):
         related_name="assigned_users",
         blank=True,
     )
+    # Email notifications the user has opted into (§9); the portal's settings page edits them.
+    notify_invoices = models.BooleanField(_("email me new invoices"), default=True)
+    notify_reminders = models.BooleanField(_("email me payment reminders"), default=True)
+    notify_comments = models.BooleanField(_("email me new comments"), default=True)
 
     objects = UserManager()
 

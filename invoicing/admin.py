@@ -4,7 +4,11 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
+from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -19,7 +23,9 @@ from .forms import (
     PaymentAdminForm,
     PaymentInlineForm,
 )
-from .models import Invoice, InvoiceItem, Payment
+from .models import BusinessProfile, Invoice, InvoiceDelivery, InvoiceItem, Payment
+from .notifications import delivery_retry, invoice_resend
+from .pdf import pdf_filename, render_invoice_pdf
 from .services import (
     invoice_cancel,
     invoice_issue,
@@ -134,7 +140,8 @@ class InvoiceAdmin(ProtectedDeleteMixin, ScopedAdminMixin, admin.ModelAdmin):
     show_full_result_count = False
     autocomplete_fields = ("client", "project")
     inlines = [InvoiceItemInline, PaymentInline]
-    actions = ["issue", "cancel"]
+    actions = ["issue", "cancel", "resend"]
+    change_form_template = "admin/invoicing/invoice/change_form.html"
     fieldsets = (
         (None, {"fields": ("invoice_number", "client", "project", "status_badge")}),
         (_("Dates"), {"fields": ("issue_date", "due_date")}),
@@ -218,7 +225,7 @@ class InvoiceAdmin(ProtectedDeleteMixin, ScopedAdminMixin, admin.ModelAdmin):
         if done:
             self.message_user(request, done_message(done), messages.SUCCESS)
 
-    @admin.action(description=_("Issue (send) selected draft invoices"), permissions=["change"])
+    @admin.action(description=_("Issue and send selected draft invoices"), permissions=["change"])
     def issue(self, request, queryset):
         self._run(
             request,
@@ -237,6 +244,65 @@ class InvoiceAdmin(ProtectedDeleteMixin, ScopedAdminMixin, admin.ModelAdmin):
                 ngettext("Cancelled %(n)d invoice.", "Cancelled %(n)d invoices.", n) % {"n": n}
             ),
         )
+
+    @admin.action(description=_("Resend the invoice email"), permissions=["change"])
+    def resend(self, request, queryset):
+        queued = sum(invoice_resend(invoice=invoice) for invoice in queryset)
+        self.message_user(
+            request,
+            ngettext("Queued %(n)d email.", "Queued %(n)d emails.", queued) % {"n": queued},
+            messages.SUCCESS if queued else messages.WARNING,
+        )
+
+    # Documents and the "Issue and send" / "Resend" buttons of the change page (§9).
+    def get_urls(self):
+        info = f"{self.opts.app_label}_{self.opts.model_name}"
+        view = self.admin_site.admin_view
+        return [
+            path("<path:object_id>/pdf/", view(self.pdf_view), name=f"{info}_pdf"),
+            path("<path:object_id>/issue/", view(self.issue_view), name=f"{info}_issue"),
+            path("<path:object_id>/resend/", view(self.resend_view), name=f"{info}_resend"),
+            *super().get_urls(),
+        ]
+
+    def _object_or_404(self, request, object_id) -> Invoice:
+        # Out of scope: PermissionDenied (403) from ScopedAdminMixin.get_object.
+        invoice = self.get_object(request, unquote(object_id))
+        if invoice is None:
+            raise Http404
+        if not self.has_view_permission(request, invoice):
+            raise PermissionDenied
+        return invoice
+
+    def pdf_view(self, request, object_id):
+        invoice = self._object_or_404(request, object_id)
+        response = HttpResponse(render_invoice_pdf(invoice), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{pdf_filename(invoice)}"'
+        return response
+
+    def _post_only_change(self, request, object_id) -> Invoice:
+        invoice = self._object_or_404(request, object_id)
+        if request.method != "POST" or not self.has_change_permission(request, invoice):
+            raise PermissionDenied
+        return invoice
+
+    def issue_view(self, request, object_id):
+        invoice = self._post_only_change(request, object_id)
+        self.issue(request, Invoice.objects.filter(pk=invoice.pk))
+        return redirect(reverse("admin:invoicing_invoice_change", args=[invoice.pk]))
+
+    def resend_view(self, request, object_id):
+        invoice = self._post_only_change(request, object_id)
+        self.resend(request, Invoice.objects.filter(pk=invoice.pk))
+        return redirect(reverse("admin:invoicing_invoice_change", args=[invoice.pk]))
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        warn_incomplete_profile(request)
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def changelist_view(self, request, extra_context=None):
+        warn_incomplete_profile(request)
+        return super().changelist_view(request, extra_context)
 
     def deletion_blockers(self, objs) -> list[str]:
         return [
@@ -288,3 +354,112 @@ class PaymentAdmin(ScopedAdminMixin, admin.ModelAdmin):
         obj.pk = payment.pk
         obj.created_at = payment.created_at
         obj._state.adding = False
+
+
+def warn_incomplete_profile(request) -> None:
+    """A warning on invoice pages while the issuer's details are missing (GET only)."""
+    if request.method != "GET":
+        return
+    profile = BusinessProfile.load()
+    if profile.is_complete:
+        return
+    message = _(
+        "The business profile is incomplete (missing: %(fields)s): invoices issued now "
+        "lack the issuer's legal details."
+    ) % {"fields": ", ".join(profile.missing_fields)}
+    if request.user.is_superuser:
+        message = format_html(
+            '{} <a href="{}">{}</a>',
+            message,
+            reverse("admin:invoicing_businessprofile_changelist"),
+            _("Complete it"),
+        )
+    messages.warning(request, message)
+
+
+@admin.register(BusinessProfile)
+class BusinessProfileAdmin(admin.ModelAdmin):
+    """The one issuer row: admins only; "add" only while the row does not exist."""
+
+    fieldsets = (
+        (None, {"fields": ("legal_name", "address", "email", "phone", "tax_id")}),
+        (_("Bank details"), {"fields": ("iban", "bic", "bank_account")}),
+        (_("On every invoice"), {"fields": ("payment_terms", "invoice_footer")}),
+    )
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request):
+        return self.has_module_permission(request) and not BusinessProfile.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method == "GET" and self.has_module_permission(request):
+            profile = BusinessProfile.load()
+            if not profile.is_complete:
+                messages.warning(
+                    request,
+                    _("Incomplete: %(fields)s. Invoices need these to be legal and payable.")
+                    % {"fields": ", ".join(profile.missing_fields)},
+                )
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+
+@admin.register(InvoiceDelivery)
+class InvoiceDeliveryAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """Invoice emails and their fate; failures stay visible until retried."""
+
+    list_display = ("invoice", "email", "kind", "status", "attempts", "sent_at", "updated_at")
+    list_display_links = ("invoice",)
+    list_select_related = ("invoice",)
+    list_filter = ("status", "kind")
+    search_fields = ("invoice__invoice_number", "email")
+    show_full_result_count = False
+    actions = ["retry"]
+    fields = (
+        "invoice",
+        "recipient",
+        "email",
+        "kind",
+        "key",
+        "status",
+        "attempts",
+        "last_error",
+        "sent_at",
+        "created_at",
+        "updated_at",
+    )
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        # Read-only rows; the change permission on invoices lets one retry them.
+        return obj is None and request.user.has_perm("invoicing.change_invoice")
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("invoicing.view_invoice") or request.user.has_perm(
+            "invoicing.change_invoice"
+        )
+
+    @admin.action(description=_("Retry failed or skipped emails"), permissions=["change"])
+    def retry(self, request, queryset):
+        queued = sum(delivery_retry(delivery=delivery) for delivery in queryset)
+        self.message_user(
+            request,
+            ngettext("Queued %(n)d email.", "Queued %(n)d emails.", queued) % {"n": queued},
+            messages.SUCCESS if queued else messages.WARNING,
+        )

@@ -154,6 +154,9 @@ class Invoice(models.Model):
     billing_contact = models.CharField(_("contact"), max_length=200, blank=True)
     billing_email = models.EmailField(_("billing email"), blank=True)
     billing_address = models.TextField(_("billing address"), blank=True)
+    # Issuer snapshot: the business profile as it was when the invoice was issued (§9), so a
+    # later edit of the profile never rewrites an issued invoice. Keys: BusinessProfile.SNAPSHOT.
+    issuer = models.JSONField(_("issuer"), default=dict, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -314,3 +317,162 @@ class Payment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.invoice} · {self.amount} on {self.date}"
+
+
+class BusinessProfile(models.Model):
+    """The issuer of every invoice: one row, edited by admins (§9).
+
+    Issuing an invoice copies it into ``Invoice.issuer``; read the current row with
+    ``BusinessProfile.load()``.
+    """
+
+    # What an invoice snapshots (and the order the "From" block shows it in).
+    SNAPSHOT = (
+        "legal_name",
+        "address",
+        "email",
+        "phone",
+        "tax_id",
+        "iban",
+        "bic",
+        "bank_account",
+        "payment_terms",
+        "invoice_footer",
+    )
+    # Without these an invoice is not a legal, payable document.
+    REQUIRED = ("legal_name", "address", "email", "tax_id")
+
+    legal_name = models.CharField(_("legal name"), max_length=200, blank=True)
+    address = models.TextField(_("address"), blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    phone = models.CharField(_("phone"), max_length=50, blank=True)
+    tax_id = models.CharField(_("VAT / tax id"), max_length=50, blank=True)
+    iban = models.CharField(_("IBAN"), max_length=42, blank=True)
+    bic = models.CharField(_("BIC"), max_length=11, blank=True)
+    bank_account = models.TextField(
+        _("bank account"),
+        blank=True,
+        help_text=_("Other bank details (e.g. account and routing number) when there is no IBAN."),
+    )
+    payment_terms = models.TextField(
+        _("payment terms"), blank=True, help_text=_("For example: payable within 30 days.")
+    )
+    invoice_footer = models.TextField(_("invoice footer"), blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("business profile")
+        verbose_name_plural = _("business profile")
+        constraints = [
+            # One row: the primary key is always 1.
+            models.CheckConstraint(condition=Q(pk=1), name="business_profile_singleton"),
+        ]
+
+    def __str__(self) -> str:
+        return self.legal_name or str(_("Business profile"))
+
+    def save(self, *args, **kwargs):
+        self.pk = 1
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def load(cls) -> BusinessProfile:
+        """The profile row (an unsaved, empty one until an admin fills it in)."""
+        return cls.objects.filter(pk=1).first() or cls(pk=1)
+
+    @property
+    def missing_fields(self) -> list[str]:
+        """Verbose names of the required fields still empty (bank details count as one)."""
+        missing = [
+            str(self._meta.get_field(name).verbose_name)
+            for name in self.REQUIRED
+            if not getattr(self, name).strip()
+        ]
+        if not (self.iban.strip() or self.bank_account.strip()):
+            missing.append(str(_("bank details (IBAN or bank account)")))
+        return missing
+
+    @property
+    def is_complete(self) -> bool:
+        return not self.missing_fields
+
+    def snapshot(self) -> dict[str, str]:
+        """What an invoice keeps of the issuer when it is issued."""
+        return {name: getattr(self, name) for name in self.SNAPSHOT}
+
+
+class InvoiceDeliveryQuerySet(ScopedQuerySet):
+    client_lookup = "invoice__client_id"
+
+    def unsent(self) -> InvoiceDeliveryQuerySet:
+        """Deliveries still to go out (pending, or claimed by a worker that may have died)."""
+        return self.filter(
+            status__in=[InvoiceDelivery.Status.PENDING, InvoiceDelivery.Status.SENDING]
+        )
+
+
+class InvoiceDelivery(models.Model):
+    """One email about one invoice to one recipient (§9): the record that makes sending
+    idempotent. A task only sends a delivery that is not ``sent`` yet, so re-issues, retries
+    and a restarted worker never mail anyone twice.
+
+    ``key`` tells repeated kinds apart: empty for the new-invoice email (once per invoice and
+    recipient), the reminder's date for overdue reminders (once per round).
+    """
+
+    class Kind(models.TextChoices):
+        INVOICE = "invoice", _("New invoice")
+        REMINDER = "reminder", _("Overdue reminder")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        # The recipient lost access or opted out before the email went out.
+        SKIPPED = "skipped", _("Skipped")
+
+    invoice = models.ForeignKey(
+        Invoice, verbose_name=_("invoice"), on_delete=models.PROTECT, related_name="deliveries"
+    )
+    recipient = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("recipient"),
+        on_delete=models.CASCADE,
+        related_name="invoice_deliveries",
+    )
+    # The address used, kept even if the user's address changes later.
+    email = models.EmailField(_("email"))
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    key = models.CharField(_("key"), max_length=20, blank=True, default="")
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = InvoiceDeliveryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("invoice email")
+        verbose_name_plural = _("invoice emails")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["invoice", "recipient", "kind", "key"], name="invoice_delivery_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "sending", "sent", "failed", "skipped"]),
+                name="invoice_delivery_status_valid",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "updated_at"], name="invoice_delivery_status"),
+            models.Index(fields=["invoice", "kind", "-created_at"], name="invoice_delivery_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.invoice} → {self.email} ({self.get_kind_display()})"

@@ -18,7 +18,7 @@ from timetracker.dates import today
 from timetracker.formatting import round_money
 from tracking.models import TimeEntry
 
-from .models import Invoice, InvoiceItem, Payment
+from .models import BusinessProfile, Invoice, InvoiceDelivery, InvoiceItem, Payment
 
 
 class InvoiceLocked(ValidationError):
@@ -131,11 +131,17 @@ def _snapshot_billing(invoice: Invoice) -> None:
     invoice.billing_contact = client.contact_person
     invoice.billing_email = client.email
     invoice.billing_address = client.address
+    # The issuer too (§9): a later edit of the business profile never rewrites this invoice.
+    invoice.issuer = BusinessProfile.load().snapshot()
 
 
 @transaction.atomic
-def invoice_issue(*, invoice: Invoice, issue_date: dt.date | None = None) -> Invoice:
-    """Send a draft: recompute totals, snapshot the client's billing data, mark ``sent``."""
+def invoice_issue(
+    *, invoice: Invoice, issue_date: dt.date | None = None, notify: bool = True
+) -> Invoice:
+    """Send a draft: recompute totals, snapshot the client's billing data and the issuer,
+    mark ``sent`` and (unless ``notify=False``) queue the new-invoice email to every
+    opted-in portal user of the client, in the same transaction."""
     invoice = invoice_recalculate(invoice=invoice)
     if not invoice.items.exists():
         raise ValidationError(_("An invoice without items cannot be issued."))
@@ -148,6 +154,10 @@ def invoice_issue(*, invoice: Invoice, issue_date: dt.date | None = None) -> Inv
     invoice.status = Invoice.Status.SENT
     invoice.full_clean()
     invoice.save()
+    if notify:
+        from .notifications import invoice_deliveries_create
+
+        invoice_deliveries_create(invoice=invoice, kind=InvoiceDelivery.Kind.INVOICE)
     return invoice
 
 

@@ -10,6 +10,10 @@ urlpatterns = [
     path("invoices/", views.InvoiceListView.as_view(), name="invoices"),
     path("invoices/<int:pk>/", views.InvoiceDetailView.as_view(), name="invoice_detail"),
     path("time-entries/", views.TimeEntryListView.as_view(), name="time_entries"),
+    path("invoices/<int:pk>/pdf/", views.InvoicePdfView.as_view(), name="invoice_pdf"),
+    path("invoices/<int:pk>/print/", views.InvoicePrintView.as_view(), name="invoice_print"),
+    path("time-entries/export.csv", views.TimeEntryCsvView.as_view(), name="time_entries_csv"),
+    path("settings/", views.NotificationSettingsView.as_view(), name="settings"),
     # Same view under the bare prefix; listed last so reverse("portal:dashboard") gives it.
     path("", views.DashboardView.as_view(), name="dashboard"),
 ]

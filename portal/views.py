@@ -8,16 +8,22 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.contrib import messages
+from django.http import HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import DetailView, ListView, TemplateView
+from django.views.generic import DetailView, ListView, TemplateView, UpdateView
 
 from clients.models import Project
 from invoicing.models import Invoice
+from invoicing.pdf import invoice_document_context, issuer_for, pdf_filename, render_invoice_pdf
 from timetracker.dates import local_day_bounds, month_start, today, week_start
 from tracking.models import TimeEntry
 
 from .charts import weekly_hours_chart
+from .csv_export import time_entry_csv_rows
 from .filters import TimeEntryFilter
+from .forms import NotificationSettingsForm
 from .mixins import ClientPortalRequiredMixin, DeferredJoinPaginator, KnownCountPaginator
 
 CHART_WEEKS = 12
@@ -174,10 +180,18 @@ class InvoiceDetailView(ClientPortalRequiredMixin, DetailView):
         }
         return super().get_context_data(
             billing=billing,
+            issuer=issuer_for(invoice),
             items=list(invoice.items.all()),
             payments=list(invoice.payments.all()),
             **kwargs,
         )
+
+
+def _filter_query(params) -> str:
+    """The time-entry filters of a query string, URL-encoded, without ``page``."""
+    query = params.copy()
+    query.pop("page", None)
+    return query.urlencode()
 
 
 class TimeEntryListView(ClientPortalRequiredMixin, ListView):
@@ -226,5 +240,77 @@ class TimeEntryListView(ClientPortalRequiredMixin, ListView):
             filter_form=self.filterset.form,
             totals=self.totals,
             is_filtered=any(self.request.GET.get(name) for name in self.filterset.filters),
+            # The export carries the page's filters (not its page number).
+            csv_query=_filter_query(self.request.GET),
             **kwargs,
         )
+
+
+class InvoicePdfView(InvoiceDetailView):
+    """The invoice as a PDF download; the same 404s as the detail page (§9)."""
+
+    def render_to_response(self, context, **response_kwargs):
+        invoice = self.object
+        pdf = render_invoice_pdf(invoice, items=context["items"], payments=context["payments"])
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{pdf_filename(invoice)}"'
+        return response
+
+
+class InvoicePrintView(InvoiceDetailView):
+    """The PDF's template in the browser, to print (same 404s as the detail page)."""
+
+    template_name = "pdf/invoice.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            invoice_document_context(
+                self.object, items=context["items"], payments=context["payments"]
+            )
+        )
+        return context
+
+
+class TimeEntryCsvView(TimeEntryListView):
+    """Every entry the time-entries page would list for these filters, as a streamed CSV.
+
+    Same FilterSet and the same 400s as the page; rows come from a server-side cursor in
+    chunks, so memory stays flat however many entries match.
+    """
+
+    def get(self, request, *args, **kwargs):
+        projects = list(
+            Project.objects.for_client(self.client).only("id", "name", "status").order_by("name")
+        )
+        self.filterset = TimeEntryFilter(
+            request.GET, queryset=super().get_queryset().finished(), projects=projects
+        )
+        if not self.filterset.is_valid():
+            self.object_list = self.model.objects.none()
+            self.totals = None
+            return self.render_to_response(self.get_context_data(), status=400)
+        entries = self.filterset.qs.order_by("-start_time", "-id")
+        response = StreamingHttpResponse(
+            time_entry_csv_rows(entries), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = 'attachment; filename="time-entries.csv"'
+        return response
+
+
+class NotificationSettingsView(ClientPortalRequiredMixin, UpdateView):
+    """The user's own email settings (§9): one of the portal's few writes (POST with CSRF)."""
+
+    http_method_names = ["get", "head", "post"]
+    form_class = NotificationSettingsForm
+    template_name = "portal/settings.html"
+    portal_section = "settings"
+
+    def get_object(self, queryset=None):
+        # Only ever the logged-in user's own row: no id in the URL to tamper with.
+        return self.request.user
+
+    def form_valid(self, form):
+        form.save()
+        messages.success(self.request, _("Your notification settings have been saved."))
+        return redirect("portal:settings")

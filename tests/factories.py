@@ -132,3 +132,20 @@ class PaymentFactory(factory.django.DjangoModelFactory):
     date = factory.LazyFunction(timezone.localdate)
     amount = Decimal("100.00")
     method = Payment.Method.BANK_TRANSFER
+
+
+class BusinessProfileFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "invoicing.BusinessProfile"
+        django_get_or_create = ("id",)
+
+    id = 1
+    legal_name = "Issuer Studio GmbH"
+    address = "Hauptstraße 1\n10115 Berlin\nGermany"
+    email = "billing@issuer.example"
+    phone = "+49 30 1234567"
+    tax_id = "DE123456789"
+    iban = "DE89 3704 0044 0532 0130 00"
+    bic = "COBADEFFXXX"
+    payment_terms = "Payable within 30 days without deduction."
+    invoice_footer = "Registered at Amtsgericht Berlin HRB 12345."

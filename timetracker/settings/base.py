@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "django_filters",
     "axes",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "accounts",
     "clients",
     "tracking",
@@ -174,6 +176,21 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Shown on "no portal access" pages so client users know whom to ask.
 SUPPORT_EMAIL = env.str("SUPPORT_EMAIL", default=DEFAULT_FROM_EMAIL)
 
+# Absolute links in emails (the portal invoice page): scheme and host, no trailing slash.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
+# Invoice PDFs and the print view: "A4" or "letter" (US Letter).
+INVOICE_PAPER_SIZE = env.str("INVOICE_PAPER_SIZE", default="A4")
+if INVOICE_PAPER_SIZE.lower() not in {"a4", "letter"}:
+    raise ImproperlyConfigured("INVOICE_PAPER_SIZE must be A4 or letter.")
+
+# Background tasks (django-tasks): queued in the database, run by `manage.py db_worker`.
+# Without a worker nothing is lost; the tasks wait in the table.
+TASKS = {
+    "default": {
+        "BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
+    }
+}
 # Production hardening: on by default whenever DEBUG is off.
 # Only behind a proxy that sets X-Forwarded-Proto (and X-Forwarded-For) itself: without one, a
 # client could forge the header and pass for https.
