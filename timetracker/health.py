@@ -62,9 +62,12 @@ def _is_rq(backend) -> bool:
 def _oldest_pending_db():
     from django_tasks_db.models import DBTaskResult
 
-    return DBTaskResult.objects.ready().order_by("enqueued_at").values_list(
-        "enqueued_at", flat=True
-    ).first()
+    return (
+        DBTaskResult.objects.ready()
+        .order_by("enqueued_at")
+        .values_list("enqueued_at", flat=True)
+        .first()
+    )
 
 
 def _oldest_pending_rq():

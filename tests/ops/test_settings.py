@@ -28,7 +28,7 @@ print(json.dumps({
 def build_settings(**env):
     environment = {k: v for k, v in os.environ.items() if k not in {"CACHE_URL", "TASKS_BACKEND"}}
     environment.update(env)
-    result = subprocess.run(
+    result = subprocess.run(  # noqa: S603 - our own interpreter and code
         [sys.executable, "-c", PRINT_SETTINGS],
         cwd=ROOT,
         env=environment,

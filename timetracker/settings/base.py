@@ -199,9 +199,7 @@ if TASKS_BACKEND == "database":
 elif TASKS_BACKEND == "rq":
     INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
-    RQ_QUEUES = {
-        "default": {"URL": env.str("TASKS_REDIS_URL", default="redis://127.0.0.1:6379/1")}
-    }
+    RQ_QUEUES = {"default": {"URL": env.str("TASKS_REDIS_URL", default="redis://127.0.0.1:6379/1")}}
 else:
     raise ImproperlyConfigured("TASKS_BACKEND must be database or rq.")
 
