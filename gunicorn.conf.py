@@ -26,9 +26,7 @@ accesslog = "-"
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 # The request id is the response's X-Request-ID (timetracker.middleware); %(M)s = ms.
-access_log_format = (
-    '%(h)s "%(r)s" %(s)s %(B)s %(M)sms request_id=%({x-request-id}o)s "%(a)s"'
-)
+access_log_format = '%(h)s "%(r)s" %(s)s %(B)s %(M)sms request_id=%({x-request-id}o)s "%(a)s"'
 
 if os.environ.get("LOG_FORMAT", "text") == "json":
     _json = {
