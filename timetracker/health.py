@@ -74,7 +74,7 @@ def _oldest_pending_rq():
     import django_rq
 
     queue = django_rq.get_queue("default")
-    job_ids = queue.get_job_ids(0, 0)
+    job_ids = queue.get_job_ids(0, 1)  # offset, length: the head of the queue
     job = queue.fetch_job(job_ids[0]) if job_ids else None
     if job is None or job.enqueued_at is None:
         queue.connection.ping()
