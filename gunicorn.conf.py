@@ -3,7 +3,8 @@
 Environment: WEB_CONCURRENCY (workers; default 2 × cores + 1), GUNICORN_BIND (default
 127.0.0.1:8000, behind the reverse proxy), GUNICORN_TIMEOUT (seconds, default 30),
 GUNICORN_MAX_REQUESTS (recycle a worker after this many requests, default 1000; 0 = never),
-LOG_FORMAT=json (access and error lines as JSON, like the app's). See docs/DEPLOYMENT.md.
+FORWARDED_ALLOW_IPS (the proxy's address, default 127.0.0.1), LOG_FORMAT=json (access and
+error lines as JSON, like the app's). See docs/DEPLOYMENT.md.
 """
 
 import multiprocessing
