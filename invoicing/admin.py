@@ -445,12 +445,19 @@ class InvoiceDeliveryAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         # Read-only rows; the change permission on invoices lets one retry them.
-        return obj is None and request.user.has_perm("invoicing.change_invoice")
+        return (
+            obj is None
+            and not request.user.is_scope_restricted
+            and request.user.has_perm("invoicing.change_invoice")
+        )
 
     def has_delete_permission(self, request, obj=None):
         return False
 
     def has_view_permission(self, request, obj=None):
+        # Recipients' addresses are internal: not for subcontractors, whatever they may view.
+        if request.user.is_scope_restricted:
+            return False
         return request.user.has_perm("invoicing.view_invoice") or request.user.has_perm(
             "invoicing.change_invoice"
         )

@@ -156,7 +156,8 @@ class Invoice(models.Model):
     billing_address = models.TextField(_("billing address"), blank=True)
     # Issuer snapshot: the business profile as it was when the invoice was issued (§9), so a
     # later edit of the profile never rewrites an issued invoice. Keys: BusinessProfile.SNAPSHOT.
-    issuer = models.JSONField(_("issuer"), default=dict, blank=True)
+    # Null for rows loaded in bulk by SQL (seed_demo): treated like an empty snapshot.
+    issuer = models.JSONField(_("issuer"), default=dict, blank=True, null=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
