@@ -40,7 +40,7 @@ _INVOICE_COLUMNS = [
     "id", "invoice_number", "client_id", "project_id", "issue_date", "due_date", "status",
     "currency_code", "tax_rate", "subtotal", "tax_amount", "total_amount", "amount_paid",
     "notes", "billing_name", "billing_contact", "billing_email", "billing_address",
-    "created_at", "updated_at", "issuer",
+    "created_at", "updated_at",
 ]  # fmt: skip
 _ITEM_COLUMNS = ["id", "invoice_id", "description", "quantity", "unit_price", "amount", "position"]
 _PAYMENT_COLUMNS = ["id", "invoice_id", "date", "amount", "method", "reference", "created_at"]
@@ -302,6 +302,5 @@ class _Generator:
             client.address if issued else "",
             created_at,
             updated_at,
-            {},  # issuer: no snapshot; the portal falls back to the business profile
         )
         return invoice, items, payments

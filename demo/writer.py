@@ -77,10 +77,6 @@ class _RowWriter:
         table = quote(model._meta.db_table)
         names = ", ".join(quote(f.column) for f in self.fields)
         self.copy = self.connection.vendor == "postgresql"
-        # COPY takes Python values as they are, except JSON, which psycopg needs wrapped.
-        self.json_positions = [
-            i for i, f in enumerate(self.fields) if f.get_internal_type() == "JSONField"
-        ]
         if self.copy:
             self.sql = f"COPY {table} ({names}) FROM STDIN"  # noqa: S608 - names from _meta
         else:
@@ -93,7 +89,7 @@ class _RowWriter:
             if self.copy:
                 with cursor.copy(self.sql) as copy:
                     for row in rows:
-                        copy.write_row(self._wrap_json(row) if self.json_positions else row)
+                        copy.write_row(row)
                         written += 1
             else:
                 conn, fields = self.connection, self.fields
@@ -104,14 +100,6 @@ class _RowWriter:
                 cursor.executemany(self.sql, prepped)
                 written = len(prepped)
         return written
-
-    def _wrap_json(self, row: tuple) -> list:
-        from psycopg.types.json import Jsonb
-
-        values = list(row)
-        for i in self.json_positions:
-            values[i] = Jsonb(values[i])
-        return values
 
 
 def _batched(rows: Iterable, size: int) -> Iterator[list]:
