@@ -1,9 +1,15 @@
-"""Response headers every page gets: no caching of personal data, the Content-Security-Policy."""
+"""Response headers every page gets: no caching of personal data, the Content-Security-Policy,
+the request id."""
 
 from __future__ import annotations
 
+import re
+import uuid
+
 from csp.middleware import CSPMiddleware
 from django.utils.cache import patch_cache_control
+
+from timetracker.logging import request_id_var
 
 # Every response under these paths is private, whoever asks: the portal's login redirects and
 # error pages, and the API, whose token-authenticated requests Django's auth does not see.
@@ -46,3 +52,33 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
     def process_request(self, request):
         super().process_request(request)
         str(request.csp_nonce)  # evaluate now: the header then always carries the nonce
+
+
+# A request id from the proxy or load balancer is kept if it looks like one (UUIDs, hex, the
+# usual tracing ids); anything else is replaced, so logs never carry a client's junk.
+REQUEST_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
+REQUEST_ID_HEADER = "X-Request-ID"
+
+
+class RequestIdMiddleware:
+    """Gives every request an id: the incoming ``X-Request-ID`` if sane, else a new one.
+
+    The id is ``request.request_id``, echoed as the response's ``X-Request-ID`` (gunicorn's
+    access log reads it there) and put on every log line of the request
+    (``timetracker.logging``). Place first in ``MIDDLEWARE``.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        incoming = request.headers.get(REQUEST_ID_HEADER, "")
+        request_id = incoming if REQUEST_ID_RE.fullmatch(incoming) else uuid.uuid4().hex
+        request.request_id = request_id
+        token = request_id_var.set(request_id)
+        try:
+            response = self.get_response(request)
+        finally:
+            request_id_var.reset(token)
+        response[REQUEST_ID_HEADER] = request_id
+        return response

@@ -2,9 +2,11 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts.views import home
+from timetracker.health import healthz
 
 urlpatterns = [
     path("", home, name="home"),
+    path("healthz", healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
     path("client-portal/", include("portal.urls")),
     path("api/v1/", include("api.urls")),

@@ -20,9 +20,7 @@ def acme_invoice(acme):
     return invoice
 
 
-def test_portal_pdf_download_is_recorded_as_a_download_not_a_view(
-    client, acme_user, acme_invoice
-):
+def test_portal_pdf_download_is_recorded_as_a_download_not_a_view(client, acme_user, acme_invoice):
     client.force_login(acme_user)
     response = client.get(reverse("portal:invoice_pdf", args=[acme_invoice.pk]))
     assert response.status_code == 200

@@ -8,6 +8,8 @@ from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.utils import get_random_secret_key
 
+from timetracker.logging import build_logging
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
@@ -61,6 +63,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so every log line of the request (redirects and errors too) carries the id.
+    "timetracker.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -257,19 +261,36 @@ INVOICE_PAPER_SIZE = env.str("INVOICE_PAPER_SIZE", default="A4")
 if INVOICE_PAPER_SIZE.lower() not in {"a4", "letter"}:
     raise ImproperlyConfigured("INVOICE_PAPER_SIZE must be A4 or letter.")
 
-# Background tasks (django-tasks): queued in the database, run by `manage.py db_worker`.
-# Without a worker nothing is lost; the tasks wait in the table.
-TASKS = {
-    "default": {
-        "BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
-    }
-}
+# Background tasks (django-tasks). TASKS_BACKEND=database (default): queued in the database,
+# run by `manage.py db_worker`; without a worker nothing is lost, the tasks wait in the table.
+# TASKS_BACKEND=rq: queued in Redis (TASKS_REDIS_URL), run by
+# `manage.py rqworker --job-class django_tasks_rq.Job default`. Either way an invoice email
+# goes out once: the delivery record, not the queue, says whether it was sent.
+TASKS_BACKEND = env.str("TASKS_BACKEND", default="database")
+if TASKS_BACKEND == "database":
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+elif TASKS_BACKEND == "rq":
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    RQ_QUEUES = {"default": {"URL": env.str("TASKS_REDIS_URL", default="redis://127.0.0.1:6379/1")}}
+else:
+    raise ImproperlyConfigured("TASKS_BACKEND must be database or rq.")
+
+# Cache: local memory by default (one process, nothing to run); redis://HOST:6379/N for
+# several app servers, so sessions, the API's throttles and anything else cached are shared.
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+# Sessions are read from the cache and written through to the database: a cache flush or a
+# Redis restart logs nobody out.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
 # Production hardening: on by default whenever DEBUG is off.
 # Only behind a proxy that sets X-Forwarded-Proto (and X-Forwarded-For) itself: without one, a
 # client could forge the header and pass for https.
 TRUSTED_PROXY = env.bool("TRUSTED_PROXY", default=False)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if TRUSTED_PROXY else None
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+# A load balancer probes over plain http inside the private network (docs/DEPLOYMENT.md).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 60 * 60 * 24 * 365)
@@ -300,10 +321,7 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
-}
+# Logs go to stderr, one line per record, each with the request id (timetracker.logging);
+# LOG_FORMAT=json for one JSON object per line. Errors are logged once, with the traceback.
+LOG_FORMAT = env.str("LOG_FORMAT", default="text")
+LOGGING = build_logging(log_format=LOG_FORMAT, level=env.str("LOG_LEVEL", default="INFO"))
