@@ -96,16 +96,21 @@ hostile_value = st.one_of(
 # A parameter is sent once or repeated (Django's QueryDict keeps every value).
 hostile_values = st.lists(hostile_value, min_size=1, max_size=3)
 
-random_names = st.text(
-    alphabet=st.characters(categories=["L", "N", "P"]), min_size=1, max_size=12
-)
+random_names = st.text(alphabet=st.characters(categories=["L", "N", "P"]), min_size=1, max_size=12)
 
 
 def hostile_params(known: list[str]) -> st.SearchStrategy[list[tuple[str, str]]]:
-    """A query (or form body) as pairs: a subset of the ``known`` names plus random ones,
-    each with one or more hostile values."""
-    names = st.sampled_from(known) if known else random_names
-    name = st.one_of(names, names, random_names)
-    return st.lists(st.tuples(name, hostile_values), min_size=1, max_size=6).map(
-        lambda items: [(key, value) for key, values in items for value in values]
-    )
+    """A query (or form body) as pairs: each ``known`` name with a good chance (so one
+    example probes many parameters at once), plus a few random names, each with one or more
+    hostile values."""
+    known_part = st.fixed_dictionaries({}, optional=dict.fromkeys(known, hostile_values))
+    extra_part = st.lists(st.tuples(random_names, hostile_values), max_size=2)
+    return (
+        st.tuples(known_part, extra_part)
+        .map(
+            lambda parts: [
+                (key, value) for key, values in [*parts[0].items(), *parts[1]] for value in values
+            ]
+        )
+        .filter(bool)
+    )  # never the empty query hypothesis would try first
