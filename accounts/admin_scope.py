@@ -281,6 +281,11 @@ class SafeLookupsMixin(SafeRelatedFieldsMixin):
     def get_changelist(self, request, **kwargs):
         return SafeChangeList
 
+    def get_object(self, request, object_id, from_field=None):
+        # ``?_to_field=`` (empty) skips Django's to_field check, then looks up a field named
+        # "" (FieldDoesNotExist, 500): an empty to_field is no to_field.
+        return super().get_object(request, object_id, from_field or None)
+
     def get_form(self, request, obj=None, *args, **kwargs):
         form = super().get_form(request, obj, *args, **kwargs)
         return type(form.__name__, (SafeRelatedValuesFormMixin, form), {})
@@ -366,6 +371,7 @@ class ScopedAdminMixin(ScopedChoicesMixin, SafeLookupsMixin):
         return qs
 
     def get_object(self, request, object_id, from_field=None):
+        from_field = from_field or None  # see SafeLookupsMixin.get_object
         obj = super().get_object(request, object_id, from_field)
         if obj is None and self._exists_outside_scope(object_id, from_field):
             raise PermissionDenied

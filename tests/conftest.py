@@ -1,6 +1,7 @@
 """Personas shared by every test (see STYLE.md): never name a fixture ``client``."""
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from tests.factories import (
     PASSWORD,
@@ -10,6 +11,15 @@ from tests.factories import (
     StaffUserFactory,
     SubcontractorFactory,
     UserClientFactory,
+)
+
+# ``--hypothesis-profile=deep`` (docs/TESTING.md, "Fuzzing"): many examples per fuzzed page.
+# Registered here so the option works from any test path; the default profile is untouched.
+settings.register_profile(
+    "deep",
+    max_examples=200,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 
 
