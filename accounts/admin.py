@@ -254,7 +254,7 @@ class ApiTokenAddForm(forms.ModelForm):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(SafeLookupsMixin, admin.ModelAdmin):
     """Personal access tokens (§8): admins manage everyone's, other staff only their own.
 
     Tokens never change after creation; the secret is shown once, in the message after

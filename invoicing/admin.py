@@ -13,7 +13,12 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from accounts.admin_scope import ProtectedDeleteMixin, ScopedAdminMixin, ScopedInlineMixin
+from accounts.admin_scope import (
+    ProtectedDeleteMixin,
+    SafeLookupsMixin,
+    ScopedAdminMixin,
+    ScopedInlineMixin,
+)
 from tracking.models import TimeEntry
 
 from .forms import (
@@ -378,7 +383,7 @@ def warn_incomplete_profile(request) -> None:
 
 
 @admin.register(BusinessProfile)
-class BusinessProfileAdmin(admin.ModelAdmin):
+class BusinessProfileAdmin(SafeLookupsMixin, admin.ModelAdmin):
     """The one issuer row: admins only; "add" only while the row does not exist."""
 
     fieldsets = (

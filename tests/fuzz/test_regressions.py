@@ -18,3 +18,11 @@ def test_admin_change_view_with_an_empty_to_field_is_not_a_500(client, admin_use
     client.force_login(admin_user)
     url = reverse("admin:clients_client_change", args=[acme.pk])
     assert client.get(url, {"_to_field": ""}).status_code == 200
+
+
+@pytest.mark.parametrize("value", [" ", "abc", "0001-01-01"])
+def test_api_token_add_with_a_bad_initial_expiry_is_not_a_500(client, admin_user, value):
+    # The token admin lacked the safe initial-value parsing: a str reached the datetime widget.
+    client.force_login(admin_user)
+    response = client.get(reverse("admin:accounts_apitoken_add"), {"expires_at": value})
+    assert response.status_code == 200
