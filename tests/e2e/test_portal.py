@@ -79,7 +79,7 @@ def test_client_user_uses_every_page_and_logs_out(page: Page, live_server, acme_
     expect(page.locator(".totals")).to_contain_text("2:00")
 
     page.get_by_role("navigation", name="Portal").get_by_role("link", name="Invoices").click()
-    page.get_by_role("link", name="ACME-2024-001").click()
+    page.get_by_role("link", name="ACME-2024-001", exact=True).click()
     expect(page.get_by_role("heading", name="Invoice ACME-2024-001")).to_be_visible()
 
     page.get_by_role("button", name="Log out").click()
