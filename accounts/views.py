@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpResponseBadRequest
+from django.http import HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import redirect, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
@@ -85,13 +85,13 @@ class TwoFactorVerifyView(FormView):
         if not user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         if user.is_verified():
-            return redirect(safe_next(request, landing_url(user)))
+            return HttpResponseRedirect(safe_next(request, landing_url(user)))
         if not two_factor_enabled(user):
             request.session.pop(SESSION_NEEDS_VERIFICATION, None)
             if user.is_superuser and settings.ADMIN_REQUIRE_2FA:
                 messages.info(request, _("Set up two-factor login to use the admin."))
                 return redirect("two_factor_setup")
-            return redirect(safe_next(request, landing_url(user)))
+            return HttpResponseRedirect(safe_next(request, landing_url(user)))
         return super().dispatch(request, *args, **kwargs)
 
     def form_valid(self, form):
@@ -101,7 +101,7 @@ class TwoFactorVerifyView(FormView):
         ):
             form.add_error("code", _("That code is not valid (or came too fast). Try again."))
             return self.form_invalid(form)
-        return redirect(safe_next(request, landing_url(request.user)))
+        return HttpResponseRedirect(safe_next(request, landing_url(request.user)))
 
     def get_context_data(self, **kwargs):
         kwargs.setdefault("next", safe_next(self.request, ""))

@@ -26,3 +26,10 @@ def test_api_token_add_with_a_bad_initial_expiry_is_not_a_500(client, admin_user
     client.force_login(admin_user)
     response = client.get(reverse("admin:accounts_apitoken_add"), {"expires_at": value})
     assert response.status_code == 200
+
+
+def test_two_factor_step_with_a_bare_word_next_is_not_a_500(client, acme_user):
+    # redirect() took "' OR 1=1 --" for a view name (NoReverseMatch); a relative path stays.
+    client.force_login(acme_user)
+    response = client.get(reverse("two_factor_verify"), {"next": "' OR 1=1 --"})
+    assert response.status_code == 302
