@@ -1,5 +1,7 @@
 """Personas shared by every test (see STYLE.md): never name a fixture ``client``."""
 
+import os
+
 import pytest
 from hypothesis import HealthCheck, settings
 
@@ -13,8 +15,13 @@ from tests.factories import (
     UserClientFactory,
 )
 
+# CI replays the same examples every run (derandomized), so a red build is reproducible and
+# never depends on luck; locally the examples vary, and --hypothesis-profile=deep digs further.
+settings.register_profile("ci", derandomize=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 # ``--hypothesis-profile=deep`` (docs/TESTING.md, "Fuzzing"): many examples per fuzzed page.
-# Registered here so the option works from any test path; the default profile is untouched.
+# Registered here so the option works from any test path.
 settings.register_profile(
     "deep",
     max_examples=200,
