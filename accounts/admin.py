@@ -14,7 +14,12 @@ from django.utils.translation import ngettext
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .admin_scope import ProtectedDeleteMixin, SafeLookupsMixin, ScopedRelatedFieldListFilter
+from timetracker.admin_scope import (
+    ProtectedDeleteMixin,
+    SafeLookupsMixin,
+    ScopedRelatedFieldListFilter,
+)
+
 from .forms import UserAdminChangeForm, UserAdminCreationForm
 from .models import ApiToken, User
 from .services import (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from accounts.admin_scope import ScopedAdminMixin
+from timetracker.admin_scope import ScopedAdminMixin
 
 from .models import AuditEvent
 

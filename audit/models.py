@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from clients.models import ScopedQuerySet
+from timetracker.scoping import ScopedQuerySet
 
 
 class AuditEventQuerySet(ScopedQuerySet):

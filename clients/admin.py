@@ -7,8 +7,8 @@ from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from accounts.admin_scope import ProtectedDeleteMixin, ScopedAdminMixin, ScopedInlineMixin
 from invoicing.models import Invoice
+from timetracker.admin_scope import ProtectedDeleteMixin, ScopedAdminMixin, ScopedInlineMixin
 from tracking.models import TimeEntry
 
 from .models import Client, Project

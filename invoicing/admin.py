@@ -13,7 +13,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from accounts.admin_scope import (
+from timetracker.admin_scope import (
     ProtectedDeleteMixin,
     SafeLookupsMixin,
     ScopedAdminMixin,

@@ -10,8 +10,8 @@ from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from clients.models import ScopedQuerySet, currency_validator, default_currency
 from timetracker.dates import today
+from timetracker.scoping import ScopedQuerySet, currency_validator, default_currency
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 

@@ -7,8 +7,8 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts.admin_scope import ProtectedDeleteMixin, ScopedAdminMixin
 from clients.models import Client, Project
+from timetracker.admin_scope import ProtectedDeleteMixin, ScopedAdminMixin
 from timetracker.formatting import format_hm
 
 from .forms import TimeEntryAdminForm

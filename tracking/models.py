@@ -11,7 +11,6 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from clients.models import ScopedQuerySet
 from timetracker.dates import (
     DATETIME_MAX,
     DATETIME_MIN,
@@ -19,6 +18,7 @@ from timetracker.dates import (
     datetime_in_range,
     validate_datetime_in_range,
 )
+from timetracker.scoping import ScopedQuerySet
 
 # Rows outside the bounds (docs/ARCHITECTURE.md, "Date and duration bounds"). The database
 # refuses them since tracking.0003; this finds any written before, or around the constraints.

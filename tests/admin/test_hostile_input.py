@@ -15,19 +15,19 @@ from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
 
-from accounts.admin_scope import (
-    MAX_SEARCH_TERM_LENGTH,
-    MAX_SEARCH_TERMS,
-    SearchLimitExceeded,
-    quote_search_term,
-    search_terms,
-)
 from clients.models import Project
 from invoicing.models import Invoice, InvoiceItem, Payment
 from tests.admin.test_invoices import invoice_data, item_rows, management
 from tests.admin.test_time_entries import ADD_URL as ENTRY_ADD_URL
 from tests.admin.test_time_entries import entry_data
 from tests.factories import InvoiceFactory, InvoiceItemFactory
+from timetracker.admin_scope import (
+    MAX_SEARCH_TERM_LENGTH,
+    MAX_SEARCH_TERMS,
+    SearchLimitExceeded,
+    quote_search_term,
+    search_terms,
+)
 from tracking.admin import TimeEntryAdmin
 from tracking.models import TimeEntry
 

@@ -24,10 +24,10 @@ from django.test import RequestFactory
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from accounts.admin_scope import SafeLookupsMixin
 from tests.fuzz.conftest import assert_no_foreign_data
 from tests.fuzz.hostile import hostile_params, hostile_value
 from tests.fuzz.pages import CHANGELIST_PARAMS, Page, pages
+from timetracker.admin_scope import SafeLookupsMixin
 
 pytestmark = pytest.mark.django_db
 
