@@ -10,6 +10,7 @@ from django.db.models import Count, Max, Q, Sum, Window
 from django.db.models.functions import Coalesce, Lower
 from django.utils.translation import gettext_lazy as _
 
+from clients.visibility import PortalVisibility
 from timetracker.scoping import ScopedQuerySet, currency_validator, default_currency
 
 
@@ -41,6 +42,15 @@ class Client(models.Model):
     is_active = models.BooleanField(_("active"), default=True)
     # PRODUCT.md §11: this client's portal users must enrol in two-factor login first.
     require_2fa = models.BooleanField(_("require two-factor login"), default=False)
+    # PRODUCT.md §10: what this client's portal users may see. When off, the data is left out
+    # of every output (pages, CSV, PDF, API, emails); ``visibility`` is the one place to ask.
+    portal_show_notes = models.BooleanField(_("show entry notes in the portal"), default=True)
+    portal_show_team_names = models.BooleanField(
+        _("show team members' names in the portal"),
+        default=True,
+        help_text=_('When off, the portal says "Team member" instead of a name.'),
+    )
+    portal_show_budget = models.BooleanField(_("show project budgets in the portal"), default=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -65,6 +75,11 @@ class Client(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def visibility(self) -> PortalVisibility:
+        """What the portal, its CSV, PDF, API and emails may show this client's users."""
+        return PortalVisibility.for_client(self)
 
 
 class ProjectQuerySet(ScopedQuerySet):

@@ -310,3 +310,23 @@ def test_deleting_an_unused_project_works(acme):
     project = ProjectFactory(client=acme)
     project.delete()
     assert not Project.objects.exists()
+
+
+def test_visibility_follows_the_clients_toggles():
+    client = ClientFactory(portal_show_notes=False, portal_show_team_names=False)
+    user = UserFactory(first_name="Ada", last_name="Lovelace")
+
+    visibility = client.visibility
+
+    assert visibility.show_budget is False
+    assert visibility.notes("secret plan") == ""
+    assert visibility.person(user) == "Team member"
+
+
+def test_visibility_defaults_show_notes_and_names_but_not_budgets():
+    client = ClientFactory()
+    user = UserFactory(first_name="Ada", last_name="Lovelace")
+
+    assert client.visibility.notes("plan") == "plan"
+    assert client.visibility.person(user) == "Ada Lovelace"
+    assert client.visibility.show_budget is False
