@@ -43,7 +43,10 @@ def two_factor_begin(*, user) -> TOTPDevice:
 def totp_qr_svg(device: TOTPDevice) -> str:
     """The device's ``otpauth://`` URL as an inline SVG QR code (no inline style)."""
     qr = segno.make(device.config_url, error="m")
-    return qr.svg_inline(scale=4, border=2, svgclass="qr-code", lineclass=None, title="QR code")
+    # A viewBox, not a fixed size, so the stylesheet can fit the code to a phone.
+    return qr.svg_inline(
+        scale=4, border=2, svgclass="qr-code", lineclass=None, title="QR code", omitsize=True
+    )
 
 
 def manual_key(device: TOTPDevice) -> str:
