@@ -140,7 +140,12 @@ def _pg_apply(changes: str, *, delete_empty: bool) -> str:
             )
             INSERT INTO {table} AS t ({key}, day, seconds, billable_seconds, entry_count)
             SELECT key, day, s, b, n FROM delta
-            WHERE s <> 0 OR b <> 0 OR n <> 0
+            WHERE (s <> 0 OR b <> 0 OR n <> 0)
+                -- A subtraction only ever updates a row: none means the rollups were
+                -- emptied on purpose, and a negative row would be wrong.
+                AND (n > 0 OR EXISTS (
+                    SELECT 1 FROM {table} e WHERE e.{key} = delta.key AND e.day = delta.day
+                ))
             ORDER BY key, day
             ON CONFLICT ({key}, day) DO UPDATE SET
                 seconds = t.seconds + EXCLUDED.seconds,
@@ -212,15 +217,33 @@ def _pg_install(cursor, time_zone: str) -> None:
 
 
 def _sqlite_add(row: str, sign: str, time_zone: str) -> list[str]:
-    """Statements adding (``sign`` "+") or removing ("-") one row's contribution."""
+    """Statements adding (``sign`` "+") or removing ("-") one row's contribution.
+
+    Removing only updates an existing rollup row, never inserts one: a missing row means the
+    rollups were emptied on purpose (``manage.py flush`` deletes them before the entries, as
+    the test runner does), and a negative row would point at a client deleted just before.
+    """
     day = day_sql("sqlite", f"{row}.start_time", time_zone)
     billable = f"(CASE WHEN {row}.billable THEN {row}.duration_seconds ELSE 0 END)"
     statements = []
     for table, key in ROLLUPS:
+        if sign == "-":
+            where = f"{row}.end_time IS NOT NULL AND {key} = {row}.{key} AND day = {day}"
+            statements.append(
+                f"""
+                UPDATE {table} SET
+                    seconds = seconds - {row}.duration_seconds,
+                    billable_seconds = billable_seconds - {billable},
+                    entry_count = entry_count - 1
+                WHERE {where};
+                """
+            )
+            statements.append(f"DELETE FROM {table} WHERE {where} AND entry_count = 0;")
+            continue
         statements.append(
             f"""
             INSERT INTO {table} ({key}, day, seconds, billable_seconds, entry_count)
-            SELECT {row}.{key}, {day}, {sign}{row}.duration_seconds, {sign}{billable}, {sign}1
+            SELECT {row}.{key}, {day}, {row}.duration_seconds, {billable}, 1
             WHERE {row}.end_time IS NOT NULL
             ON CONFLICT ({key}, day) DO UPDATE SET
                 seconds = seconds + excluded.seconds,
@@ -228,11 +251,6 @@ def _sqlite_add(row: str, sign: str, time_zone: str) -> list[str]:
                 entry_count = entry_count + excluded.entry_count;
             """
         )
-        if sign == "-":
-            statements.append(
-                f"DELETE FROM {table} WHERE {row}.end_time IS NOT NULL"
-                f" AND {key} = {row}.{key} AND day = {day} AND entry_count = 0;"
-            )
     return statements
 
 

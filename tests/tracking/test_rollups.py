@@ -276,3 +276,16 @@ def test_utc_offsets_cover_the_range_with_each_dst_change():
     assert ("2024-03-31 01:00:00", 7200) in rows
     assert ("2024-10-27 01:00:00", 3600) in rows
     assert rollups.utc_offsets("UTC") == [("0000-01-01 00:00:00", 0)]
+
+
+def test_removing_entries_after_the_rollups_were_emptied_adds_no_negative_rows():
+    # ``manage.py flush`` (the test runner between transactional tests) empties the rollup
+    # tables before the entries; removing an entry must then leave them empty, not negative.
+    entry = TimeEntryFactory()
+    ClientDay.objects.all().delete()
+    ProjectDay.objects.all().delete()
+
+    entry.delete()
+
+    assert not ClientDay.objects.exists()
+    assert not ProjectDay.objects.exists()
