@@ -37,4 +37,4 @@ class PortalVisibility:
             return ""
         if not self.show_team_names:
             return str(TEAM_MEMBER)
-        return user.get_full_name() or user.get_username()
+        return user.display_name
