@@ -53,12 +53,30 @@ def invoice_recipients(*, invoice: Invoice, kind: str):
     )
 
 
+def _queue_is_transactional(task) -> bool:
+    """Whether queued tasks commit (or roll back) with the current database transaction."""
+    from django_tasks_db import DatabaseBackend
+
+    return isinstance(task.get_backend(), DatabaseBackend)
+
+
 def _enqueue(delivery_ids, *, run_after: dt.datetime | None = None) -> None:
     from .tasks import send_invoice_email
 
     task = send_invoice_email.using(run_after=run_after) if run_after else send_invoice_email
-    for delivery_id in delivery_ids:
-        task.enqueue(delivery_id)
+    delivery_ids = list(delivery_ids)
+
+    def enqueue():
+        for delivery_id in delivery_ids:
+            task.enqueue(delivery_id)
+
+    if _queue_is_transactional(task):
+        # Task rows are written in the same transaction as the deliveries: both or neither.
+        enqueue()
+    else:
+        # A Redis worker could pick the task up before the delivery row is committed (or
+        # after it was rolled back): queue only once the transaction has committed.
+        transaction.on_commit(enqueue)
 
 
 @transaction.atomic

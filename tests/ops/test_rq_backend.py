@@ -60,3 +60,45 @@ def test_a_dead_redis_fails_the_check():
     result = run("redis://127.0.0.1:1/0")
     assert result.returncode != 0
     assert "ConnectionError" in result.stderr
+
+
+ON_COMMIT_SCRIPT = """
+import json
+import django
+django.setup()
+import django_rq
+from django.db import transaction
+from invoicing.notifications import _enqueue
+
+queue = django_rq.get_queue("default")
+queue.empty()
+with transaction.atomic():
+    _enqueue([1, 2])
+    inside = queue.count
+committed = queue.count
+queue.empty()
+try:
+    with transaction.atomic():
+        _enqueue([3])
+        raise RuntimeError
+except RuntimeError:
+    pass
+rolled_back = queue.count
+queue.empty()
+print(json.dumps({"inside": inside, "committed": committed, "rolled_back": rolled_back}))
+"""
+
+
+def test_deliveries_reach_redis_only_once_their_transaction_commits():
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "timetracker.settings.test",
+        "TASKS_BACKEND": "rq",
+        "TASKS_REDIS_URL": os.environ["CACHE_URL"],
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", ON_COMMIT_SCRIPT], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report == {"inside": 0, "committed": 2, "rolled_back": 0}
