@@ -1,15 +1,20 @@
 """Personas shared by every test (see STYLE.md): never name a fixture ``client``."""
 
 import os
+from decimal import Decimal
 
 import pytest
 from hypothesis import HealthCheck, settings
 
+from invoicing.models import Invoice
 from tests.factories import (
     PASSWORD,
     AdminUserFactory,
+    BusinessProfileFactory,
     ClientFactory,
     ClientUserFactory,
+    InvoiceFactory,
+    InvoiceItemFactory,
     StaffUserFactory,
     SubcontractorFactory,
     UserClientFactory,
@@ -70,3 +75,29 @@ def subcontractor(acme):
     user = SubcontractorFactory(username="subcontractor")
     UserClientFactory(user=user, client=acme)
     return user
+
+
+# An issuer and an Acme draft with one item (documents, notifications, two-server test).
+@pytest.fixture
+def profile(db):
+    return BusinessProfileFactory()
+
+
+@pytest.fixture
+def draft(acme):
+    invoice = InvoiceFactory(
+        client=acme,
+        invoice_number="ACME-2024-007",
+        status=Invoice.Status.DRAFT,
+        tax_rate=Decimal("19"),
+        subtotal=Decimal("0"),
+        total_amount=Decimal("0"),
+    )
+    InvoiceItemFactory(
+        invoice=invoice,
+        description="Design & <build>",
+        quantity=Decimal("2"),
+        unit_price=Decimal("150.00"),
+        amount=Decimal("300.00"),
+    )
+    return invoice

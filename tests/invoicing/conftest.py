@@ -1,7 +1,6 @@
 """Fixtures for documents and notifications: an issuer, a draft with items, the worker."""
 
 import datetime as dt
-from decimal import Decimal
 from unittest import mock
 
 import pytest
@@ -9,38 +8,9 @@ from django.utils import timezone
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
-from invoicing.models import Invoice
 from tests.factories import (
-    BusinessProfileFactory,
     ClientUserFactory,
-    InvoiceFactory,
-    InvoiceItemFactory,
 )
-
-
-@pytest.fixture
-def profile(db):
-    return BusinessProfileFactory()
-
-
-@pytest.fixture
-def draft(acme):
-    invoice = InvoiceFactory(
-        client=acme,
-        invoice_number="ACME-2024-007",
-        status=Invoice.Status.DRAFT,
-        tax_rate=Decimal("19"),
-        subtotal=Decimal("0"),
-        total_amount=Decimal("0"),
-    )
-    InvoiceItemFactory(
-        invoice=invoice,
-        description="Design & <build>",
-        quantity=Decimal("2"),
-        unit_price=Decimal("150.00"),
-        amount=Decimal("300.00"),
-    )
-    return invoice
 
 
 @pytest.fixture

@@ -1,7 +1,8 @@
 """Two app servers (gunicorn on two loopback ports), one PostgreSQL, one Redis.
 
-A session made on one server works on the other (no sticky sessions), and failed logins
-spread over both servers hit one login throttle. Needs PostgreSQL and CACHE_URL=redis://
+A session made on one server works on the other (no sticky sessions), failed logins
+spread over both servers hit one login throttle, and an invoice issued on one is emailed
+once by two task workers running in processes of their own. Needs PostgreSQL and CACHE_URL=redis://
 (the Redis step of .ci/run); skipped otherwise.
 """
 
@@ -20,6 +21,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.db import connection
+
+from invoicing.models import InvoiceDelivery
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -42,19 +45,19 @@ def two_servers(tmp_path):
         f"@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"  # the test database
     )
     servers, urls = [], []
+    common = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "timetracker.settings.test",
+        "DATABASE_URL": database_url,
+        "CACHE_URL": os.environ["CACHE_URL"],
+        "SESSION_COOKIE_SECURE": "False",
+        "CSRF_COOKIE_SECURE": "False",
+        "CONN_MAX_AGE": "0",
+        "TEST_EMAIL_FILE_PATH": str(tmp_path / "mail"),
+    }
     for n in range(2):
         port = free_port()
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "timetracker.settings.test",
-            "DATABASE_URL": database_url,
-            "CACHE_URL": os.environ["CACHE_URL"],
-            "GUNICORN_BIND": f"127.0.0.1:{port}",
-            "WEB_CONCURRENCY": "1",
-            "SESSION_COOKIE_SECURE": "False",
-            "CSRF_COOKIE_SECURE": "False",
-            "CONN_MAX_AGE": "0",
-        }
+        env = {**common, "GUNICORN_BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": "1"}
         log = (tmp_path / f"server{n}.log").open("w")
         servers.append(
             subprocess.Popen(  # noqa: S603 - our own interpreter and config
@@ -69,12 +72,50 @@ def two_servers(tmp_path):
     try:
         for url in urls:
             wait_until_up(url)
-        yield urls
+        yield Cluster(urls=urls, env=common, tmp_path=tmp_path)
     finally:
         for server in servers:
             server.terminate()
         for server in servers:
             server.wait(timeout=30)
+
+
+class Cluster:
+    """Two servers' URLs (``first, second = cluster``), their environment, and workers."""
+
+    def __init__(self, *, urls, env, tmp_path):
+        self.urls, self.env, self.tmp_path = urls, env, tmp_path
+
+    def __iter__(self):
+        return iter(self.urls)
+
+    def start_workers(self, count):
+        """Task workers in their own processes, as a deployment runs them beside the web."""
+        workers = []
+        for n in range(count):
+            log = (self.tmp_path / f"worker{n}.log").open("w")
+            workers.append(
+                subprocess.Popen(  # noqa: S603 - our own interpreter and manage.py
+                    [sys.executable, "manage.py", "db_worker", "--no-reload", "--interval", "0.2"],
+                    cwd=ROOT,
+                    env=self.env,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                )
+            )
+        return workers
+
+    def sent_messages(self) -> list[str]:
+        """The ``To:`` header of every email the workers wrote (file backend)."""
+        mail_dir = Path(self.env["TEST_EMAIL_FILE_PATH"])
+        if not mail_dir.exists():
+            return []
+        return [
+            line.removeprefix("To: ")
+            for path in sorted(mail_dir.iterdir())
+            for line in path.read_text().splitlines()
+            if line.startswith("To: ")
+        ]
 
 
 def wait_until_up(url):
@@ -154,3 +195,47 @@ def test_the_login_throttle_holds_across_servers(two_servers, acme_user, passwor
         assert browser.login(server, acme_user.username, "wrong").status == 200
     assert browser.login(second, acme_user.username, "wrong").status == 429
     assert browser.login(first, acme_user.username, password).status == 429
+
+
+def test_an_invoice_issued_on_one_server_is_emailed_once_by_separate_workers(
+    two_servers, admin_user, password, draft, profile, acme_user
+):
+    first, second = two_servers
+    acme_user.email = "buyer@acme.example"
+    acme_user.save(update_fields=["email"])
+    workers = two_servers.start_workers(2)
+    try:
+        browser = Browser()
+        assert browser.login(first, admin_user.username, password).status == 302
+        changelist = f"{first}/admin/invoicing/invoice/"
+        page = browser.get(changelist).read().decode()
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+        data = urllib.parse.urlencode(
+            {
+                "csrfmiddlewaretoken": token,
+                "action": "issue",
+                "_selected_action": draft.pk,
+                "index": 0,
+            }
+        ).encode()
+        request = urllib.request.Request(changelist, data=data, headers={"Referer": changelist})
+        assert browser._open(request).status == 302
+        deliveries = InvoiceDelivery.objects.filter(invoice=draft)
+        for _ in range(300):
+            if deliveries.exists() and not deliveries.exclude(status="sent").exists():
+                break
+            time.sleep(0.1)
+        else:
+            pytest.fail(f"not sent: {list(deliveries.values_list('status', flat=True))}")
+        time.sleep(1)  # a second worker that would send it again has had its chance
+        assert two_servers.sent_messages() == ["buyer@acme.example"]
+        # The portal of the other server shows the issued invoice.
+        client_browser = Browser()
+        assert client_browser.login(second, acme_user.username, password).status == 302
+        detail = client_browser.get(f"{second}/client-portal/invoices/{draft.pk}/")
+        assert detail.status == 200
+    finally:
+        for worker in workers:
+            worker.terminate()
+        for worker in workers:
+            worker.wait(timeout=30)
