@@ -15,7 +15,7 @@ import threading
 import time
 from pathlib import Path
 
-from bench import dataset, report
+from bench import dataset, report, soak
 from bench.pages import Page, api_pages, load_pages, portal_pages
 from bench.server import GunicornServer, ServerError
 from bench.webclient import Sample, WebClient
@@ -48,8 +48,17 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         action="store_true",
         help="CI check of the harness: 3 requests per page, 1 warm-up, 2 s of load",
     )
+    parser.add_argument(
+        "--soak",
+        type=float,
+        metavar="MINUTES",
+        help="instead of the page table: MINUTES of mixed portal and API traffic from "
+        f"{soak.SESSIONS} sessions; errors, latency and worker RSS over time (bench/soak.py)",
+    )
     parser.add_argument("--output", type=Path, default=report.RESULTS_DIR)
     args = parser.parse_args(argv)
+    if args.soak is not None and not 0 < args.soak <= 240:
+        parser.error("--soak takes 0 < MINUTES ≤ 240")
     if args.smoke:
         args.iterations, args.warmup = min(args.iterations, 3), min(args.warmup, 1)
         args.load_seconds, args.load_max_requests = min(args.load_seconds, 2.0), 200
@@ -194,6 +203,8 @@ def main(argv: list[str] | None = None) -> int:
             client.set_cookie("sessionid", _forge_session(login.username))
             connections.close_all()
             method = "session"
+        if args.soak is not None:
+            return _soak(args, server, client, login, pages)
         print(f"bench: measuring {len(pages)} pages × {args.iterations}…", flush=True)
         samples = measure_pages(client, pages, iterations=args.iterations, warmup=args.warmup)
         targets = load_pages(pages)
@@ -240,5 +251,46 @@ def main(argv: list[str] | None = None) -> int:
     json_path, md_path = report.write_results(result, args.output)
     print(report.render_markdown(result))
     for path in (json_path, md_path):
+        print(f"bench: wrote {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
+    return 0
+
+
+def _soak(args, server: GunicornServer, first: WebClient, login, pages: list[Page]) -> int:
+    """``--soak MINUTES``: the soak run and its report (the server is stopped by the caller)."""
+    sessions = [first]
+    for _ in range(soak.SESSIONS - 1):
+        client = WebClient(server.base_url)
+        error = client.login(login.username, login.password)
+        if error:
+            client.set_cookie("sessionid", _forge_session(login.username))
+        sessions.append(client)
+    seconds = args.soak * 60
+    print(f"bench: soak, {len(sessions)} sessions for {args.soak:g} min…", flush=True)
+    records, memory = soak.run_soak(sessions, pages, seconds=seconds, memory=server.worker_memory)
+    bucket = max(10.0, seconds / 20)
+    now = dt.datetime.now(dt.UTC)
+    result = {
+        "meta": {
+            "size": args.size,
+            "db": args.db,
+            "minutes": args.soak,
+            "sessions": len(sessions),
+            "workers": args.workers,
+            "timestamp": now.strftime("%Y-%m-%d %H:%M:%S UTC"),
+            "stamp": now.strftime("%Y%m%dT%H%M%SZ"),
+            "commit": _git_commit(),
+            "loadavg": " ".join(f"{x:.2f}" for x in os.getloadavg()),
+            "pages": [p.path for p in pages],
+        },
+        "soak": soak.soak_result(
+            records,
+            memory,
+            seconds=seconds,
+            bucket_seconds=bucket,
+            warmup_seconds=min(60, seconds / 5),
+        ),
+    }
+    print(soak.render_markdown(result))
+    for path in soak.write(result, args.output):
         print(f"bench: wrote {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
     return 0
