@@ -35,9 +35,10 @@ LOGO_FORMATS = ("PNG", "JPEG", "WEBP")
 LOGO_DIR = "branding"
 LOGO_CONTENT_TYPE = "image/png"
 
-HEX_COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
-# The same rule as a database pattern (CHECK constraint, both backends).
-HEX_COLOR_PATTERN = r"^#[0-9a-fA-F]{6}$"
+# \Z, not $: "$" also matches before a final newline (Python, and SQLite's REGEXP, which
+# Django implements with Python's re). PostgreSQL reads \Z the same way.
+HEX_COLOR_PATTERN = r"^#[0-9a-fA-F]{6}\Z"
+HEX_COLOR_RE = re.compile(HEX_COLOR_PATTERN)
 MIN_CONTRAST = 4.5
 WHITE = "#ffffff"
 # The portal's own colour (static/css/app.css --brand) when a client sets none.
@@ -168,10 +169,17 @@ def logo_reencode(upload) -> ContentFile:
                 image.save(out, format="PNG", optimize=True)
         except ValidationError:
             raise
+        except (Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:
+            raise ValidationError(
+                _(
+                    "The logo has far too many pixels; at most %(max)d px per side are "
+                    "accepted."
+                ),
+                code="too_large",
+                params={"max": MAX_LOGO_SIDE},
+            ) from exc
         except (
             UnidentifiedImageError,
-            Image.DecompressionBombWarning,
-            Image.DecompressionBombError,
             OSError,
             SyntaxError,
             ValueError,

@@ -29,7 +29,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'branding',
                 'verbose_name_plural': 'branding',
-                'constraints': [models.CheckConstraint(condition=models.Q(('accent_color', ''), ('accent_color__regex', '^#[0-9a-fA-F]{6}$'), _connector='OR'), name='client_branding_accent_hex'), models.CheckConstraint(condition=models.Q(django.db.models.lookups.LessThanOrEqual(django.db.models.functions.text.Length('portal_title'), 80), django.db.models.lookups.LessThanOrEqual(django.db.models.functions.text.Length('welcome_text'), 1000)), name='client_branding_text_lengths')],
+                'constraints': [models.CheckConstraint(condition=models.Q(('accent_color', ''), ('accent_color__regex', '^#[0-9a-fA-F]{6}\\Z'), _connector='OR'), name='client_branding_accent_hex'), models.CheckConstraint(condition=models.Q(django.db.models.lookups.LessThanOrEqual(django.db.models.functions.text.Length('portal_title'), 80), django.db.models.lookups.LessThanOrEqual(django.db.models.functions.text.Length('welcome_text'), 1000)), name='client_branding_text_lengths')],
             },
         ),
     ]
