@@ -29,7 +29,8 @@ class ClientBrandingInline(ScopedInlineMixin, admin.StackedInline):
     form = ClientBrandingForm
     extra = 0
     max_num = 1
-    verbose_name_plural = _("Branding (portal, invoice PDF and emails)")
+    # One row at most: the admin titles the inline with verbose_name.
+    verbose_name = verbose_name_plural = _("Branding (portal, invoice PDF and emails)")
 
 
 @admin.register(Client)

@@ -171,10 +171,7 @@ def logo_reencode(upload) -> ContentFile:
             raise
         except (Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:
             raise ValidationError(
-                _(
-                    "The logo has far too many pixels; at most %(max)d px per side are "
-                    "accepted."
-                ),
+                _("The logo has far too many pixels; at most %(max)d px per side are accepted."),
                 code="too_large",
                 params={"max": MAX_LOGO_SIDE},
             ) from exc

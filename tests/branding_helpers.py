@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import os
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
@@ -39,13 +38,6 @@ def _encode(image) -> bytes:
     out = io.BytesIO()
     image.save(out, format="PNG")
     return out.getvalue()
-
-
-@pytest.fixture
-def media(settings, tmp_path):
-    """Uploads go to a fresh folder per test."""
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
 
 
 def make_branding(client, *, logo: bytes | None = None, **fields) -> ClientBranding:

@@ -70,3 +70,10 @@ def subcontractor(acme):
     user = SubcontractorFactory(username="subcontractor")
     UserClientFactory(user=user, client=acme)
     return user
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    """Uploads (client logos) go to a fresh MEDIA_ROOT per test."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT

@@ -22,7 +22,6 @@ from tests.branding_helpers import (
     SVG,
     image_bytes,
     make_branding,
-    media,  # noqa: F401 (fixture)
     noise_png,
     upload,
 )
@@ -105,7 +104,9 @@ def test_the_form_normalises_the_colour_and_title(acme):
 
 
 def test_the_form_shows_the_contrast_error_on_the_field(acme):
-    form = ClientBrandingForm(data={"accent_color": "#ffcc00"}, instance=ClientBranding(client=acme))
+    form = ClientBrandingForm(
+        data={"accent_color": "#ffcc00"}, instance=ClientBranding(client=acme)
+    )
     assert not form.is_valid()
     assert "needs at least 4.5:1" in form.errors["accent_color"][0]
 
@@ -262,9 +263,7 @@ def test_the_upload_name_is_never_used(acme, media):
     assert re.fullmatch(r"branding/[0-9a-f]{32}\.png", saved.logo.name)
 
 
-def test_replacing_the_logo_deletes_the_old_file(
-    acme, media, django_capture_on_commit_callbacks
-):
+def test_replacing_the_logo_deletes_the_old_file(acme, media, django_capture_on_commit_callbacks):
     branding = make_branding(acme, logo=image_bytes())
     old = branding.logo.name
     form = ClientBrandingForm(
