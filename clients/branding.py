@@ -141,7 +141,8 @@ def logo_reencode(upload) -> ContentFile:
         try:
             # Opening reads only the header: the size is known before any pixel is decoded.
             with Image.open(io.BytesIO(data), formats=LOGO_FORMATS) as probe:
-                if probe.format not in LOGO_FORMATS:
+                # MPO: a JPEG with extra frames (many phone cameras), opened by the JPEG plugin.
+                if probe.format not in (*LOGO_FORMATS, "MPO"):
                     raise invalid
                 width, height = probe.size
                 if width > MAX_LOGO_SIDE or height > MAX_LOGO_SIDE:

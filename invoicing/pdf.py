@@ -25,6 +25,8 @@ logger = logging.getLogger(__name__)
 
 TEMPLATE = "pdf/invoice.html"
 PAPER_SIZES = {"a4": "A4", "letter": "letter"}
+# The documents' accent when the client sets none (static/css/invoice.css has the same).
+DEFAULT_ACCENT = "#1d4ed8"
 
 
 class DocumentUnavailable(Exception):
@@ -48,9 +50,6 @@ def billing_for(invoice: Invoice) -> dict[str, str]:
         "email": invoice.billing_email or client.email,
         "address": invoice.billing_address or client.address,
     }
-
-
-DEFAULT_ACCENT = "#1d4ed8"
 
 
 def branding_for(invoice: Invoice) -> dict[str, Any]:
