@@ -48,8 +48,9 @@ class LoginThrottleBackend(AxesStandaloneBackend):
 class ModelBackend(DjangoModelBackend):
     """Django's ModelBackend with two changes.
 
-    * The per-request user lookup also fetches ``user.client``: every portal request needs
-      it, so one joined query replaces two. Inactive users are still refused, as in Django.
+    * The per-request user lookup also fetches ``user.client`` and its branding: every
+      portal request needs them, so one joined query replaces three. Inactive users are
+      still refused, as in Django.
     * A subcontractor has the permissions of the "Subcontractors" group (created by a data
       migration, widened by admins) because of their role, whether or not they were put
       into the group: a user created in code or by an import works in the admin at once.
@@ -57,7 +58,7 @@ class ModelBackend(DjangoModelBackend):
 
     def get_user(self, user_id):
         try:
-            user = UserModel._default_manager.select_related("client").get(pk=user_id)
+            user = UserModel._default_manager.select_related("client__branding").get(pk=user_id)
         except UserModel.DoesNotExist:
             return None
         return user if self.user_can_authenticate(user) else None

@@ -11,7 +11,8 @@ from invoicing.models import Invoice
 from timetracker.admin_scope import ProtectedDeleteMixin, ScopedAdminMixin, ScopedInlineMixin
 from tracking.models import TimeEntry
 
-from .models import Client, Project
+from .forms import ClientBrandingForm
+from .models import Client, ClientBranding, Project
 
 
 class ProjectInline(ScopedInlineMixin, admin.TabularInline):
@@ -19,6 +20,17 @@ class ProjectInline(ScopedInlineMixin, admin.TabularInline):
     fields = ("name", "status", "billable", "hourly_rate", "budget_hours")
     extra = 0
     show_change_link = True
+
+
+class ClientBrandingInline(ScopedInlineMixin, admin.StackedInline):
+    """Logo, accent colour, portal title and welcome text (§10), validated by the form."""
+
+    model = ClientBranding
+    form = ClientBrandingForm
+    extra = 0
+    max_num = 1
+    # One row at most: the admin titles the inline with verbose_name.
+    verbose_name = verbose_name_plural = _("Branding (portal, invoice PDF and emails)")
 
 
 @admin.register(Client)
@@ -41,7 +53,7 @@ class ClientAdmin(ProtectedDeleteMixin, ScopedAdminMixin, admin.ModelAdmin):
         (_("History"), {"fields": ("created_at", "updated_at")}),
     )
     readonly_fields = ("created_at", "updated_at")
-    inlines = [ProjectInline]
+    inlines = [ClientBrandingInline, ProjectInline]
     actions = ["archive", "reactivate"]
 
     @admin.action(description=_("Archive selected clients"), permissions=["change"])

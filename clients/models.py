@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxLengthValidator, MinValueValidator
 from django.db import models
 from django.db.models import Count, Max, Q, Sum, Window
-from django.db.models.functions import Coalesce, Lower
+from django.db.models.functions import Coalesce, Length, Lower
+from django.db.models.lookups import LessThanOrEqual
 from django.utils.translation import gettext_lazy as _
 
+from clients import branding
 from clients.visibility import PortalVisibility
 from timetracker.scoping import ScopedQuerySet, currency_validator, default_currency
 
@@ -188,3 +190,89 @@ class Project(models.Model):
         if self.hourly_rate is not None:
             return self.hourly_rate
         return self.client.default_hourly_rate
+
+
+class ClientBranding(models.Model):
+    """A client's look in the portal, on its invoice PDFs and in its emails (PRODUCT.md §10).
+
+    Plain values only: a logo re-encoded by ``clients.branding.logo_reencode`` (stored
+    under a random name, served by the portal to that client's users alone), a hex colour
+    checked for contrast, and plain text escaped wherever it is shown. No CSS or HTML.
+    """
+
+    client = models.OneToOneField(
+        Client, verbose_name=_("client"), on_delete=models.CASCADE, related_name="branding"
+    )
+    logo = models.FileField(
+        _("logo"),
+        upload_to=branding.logo_upload_to,
+        max_length=200,
+        blank=True,
+        help_text=_("PNG, JPEG or WebP, at most 1 MB and 4,000 px per side. Stored as PNG."),
+    )
+    accent_color = models.CharField(
+        _("accent colour"),
+        max_length=7,
+        blank=True,
+        validators=[branding.validate_accent_color],
+        help_text=_(
+            "Hex, for example #1f5fbf; needs 4.5:1 contrast against white. "
+            "Empty: the portal's own blue."
+        ),
+    )
+    portal_title = models.CharField(
+        _("portal title"),
+        max_length=branding.MAX_TITLE_LENGTH,
+        blank=True,
+        help_text=_('Shown in the portal header instead of "Client Portal". Plain text.'),
+    )
+    welcome_text = models.TextField(
+        _("welcome text"),
+        max_length=branding.MAX_WELCOME_LENGTH,
+        blank=True,
+        validators=[MaxLengthValidator(branding.MAX_WELCOME_LENGTH)],
+        help_text=_("Shown on the portal dashboard. Plain text; line breaks are kept."),
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("branding")
+        verbose_name_plural = _("branding")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(accent_color="") | Q(accent_color__regex=branding.HEX_COLOR_PATTERN),
+                name="client_branding_accent_hex",
+            ),
+            models.CheckConstraint(
+                condition=Q(LessThanOrEqual(Length("portal_title"), branding.MAX_TITLE_LENGTH))
+                & Q(LessThanOrEqual(Length("welcome_text"), branding.MAX_WELCOME_LENGTH)),
+                name="client_branding_text_lengths",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(_("Branding"))
+
+    @property
+    def accent(self) -> str:
+        """The accent colour to use: the client's, else the portal's default."""
+        return self.accent_color.lower() or branding.DEFAULT_ACCENT
+
+    @property
+    def accent_dark(self) -> str:
+        """A darker shade for text on the light tint (more contrast than the accent)."""
+        return branding.mix(self.accent, "#000000", 0.8)
+
+    @property
+    def accent_soft(self) -> str:
+        """A light tint of the accent for backgrounds."""
+        return branding.mix(self.accent, "#ffffff", 0.1)
+
+
+def branding_of(client: Client) -> ClientBranding | None:
+    """The client's branding, or ``None``. No query when it was loaded with the client
+    (``select_related("client__branding")``, as the auth backend does for portal users)."""
+    try:
+        return client.branding
+    except ClientBranding.DoesNotExist:
+        return None

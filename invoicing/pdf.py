@@ -8,16 +8,25 @@ from our static files on disk and fonts from the system (Debian's fonts-dejavu-c
 
 from __future__ import annotations
 
+import base64
+import logging
 from typing import Any
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 
+from clients.branding import LOGO_CONTENT_TYPE
+from clients.models import branding_of
+
 from .models import BusinessProfile, Invoice
+
+logger = logging.getLogger(__name__)
 
 TEMPLATE = "pdf/invoice.html"
 PAPER_SIZES = {"a4": "A4", "letter": "letter"}
+# The documents' accent when the client sets none (static/css/invoice.css has the same).
+DEFAULT_ACCENT = "#1d4ed8"
 
 
 class DocumentUnavailable(Exception):
@@ -44,11 +53,32 @@ def billing_for(invoice: Invoice) -> dict[str, str]:
 
 
 def branding_for(invoice: Invoice) -> dict[str, Any]:
-    """Branding hook (§10): ``logo_url`` and ``accent_color``; filled in by client branding.
+    """The client's branding (§10) for its invoice documents and emails: ``logo_url`` (a
+    ``data:`` URL of the stored, re-encoded PNG, so WeasyPrint fetches nothing), ``accent_color``
+    (a validated ``#rrggbb``) and ``title`` (plain text, escaped by the templates).
 
-    ``logo_url`` must be a ``/static/`` or ``data:`` URL (the PDF fetches nothing else).
+    One query for the branding row unless it was loaded with the invoice's client.
     """
-    return {"logo_url": "", "accent_color": "#1d4ed8"}
+    branding = branding_of(invoice.client)
+    if branding is None:
+        return {"logo_url": "", "accent_color": DEFAULT_ACCENT, "title": ""}
+    return {
+        "logo_url": _logo_data_url(branding),
+        "accent_color": branding.accent_color.lower() or DEFAULT_ACCENT,
+        "title": branding.portal_title,
+    }
+
+
+def _logo_data_url(branding) -> str:
+    if not branding.logo:
+        return ""
+    try:
+        with branding.logo.open("rb") as handle:
+            data = handle.read()
+    except OSError:  # missing from storage: the document goes out without it
+        logger.warning("Logo file of client %s is missing", branding.client_id)
+        return ""
+    return f"data:{LOGO_CONTENT_TYPE};base64,{base64.b64encode(data).decode('ascii')}"
 
 
 def paper_size() -> str:

@@ -10,6 +10,8 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.functional import cached_property
 
+from clients.models import branding_of
+
 
 class ClientPortalRequiredMixin:
     """Lets in active users with portal access to an active client; read-only.
@@ -62,6 +64,7 @@ class ClientPortalRequiredMixin:
 
     def get_context_data(self, **kwargs):
         kwargs.setdefault("client", self.client)
+        kwargs.setdefault("branding", branding_of(self.client))  # loaded with the user
         kwargs.setdefault("portal_section", self.portal_section)
         kwargs.setdefault("nav_current", self.nav_current)
         kwargs.setdefault("support_email", settings.SUPPORT_EMAIL)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import branding, views
 
 app_name = "portal"
 
@@ -16,6 +16,7 @@ urlpatterns = [
     path("settings/", views.NotificationSettingsView.as_view(), name="settings"),
     path("settings/api/", views.ApiTokenSettingsView.as_view(), name="settings_api"),
     path("settings/security/", views.SecuritySettingsView.as_view(), name="settings_security"),
+    path("branding/logo/", branding.BrandingLogoView.as_view(), name="branding_logo"),
     # Same view under the bare prefix; listed last so reverse("portal:dashboard") gives it.
     path("", views.DashboardView.as_view(), name="dashboard"),
 ]

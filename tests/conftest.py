@@ -101,3 +101,10 @@ def draft(acme):
         amount=Decimal("300.00"),
     )
     return invoice
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    """Uploads (client logos) go to a fresh MEDIA_ROOT per test."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT

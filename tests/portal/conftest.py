@@ -119,6 +119,9 @@ def bulk_entries(project, count, *, start, minutes=30, user=None, billable=lambd
 
 def response_text(response) -> str:
     """A response as text: HTML, a streamed CSV, or the text extracted from a PDF."""
+    if response.get("Content-Type", "").startswith("image/"):
+        # Bytes, not text: latin-1 maps each byte to one character, so markers still show.
+        return b"".join(response.streaming_content).decode("latin-1")
     if response.streaming:
         return b"".join(response.streaming_content).decode()
     if response.get("Content-Type") == "application/pdf":

@@ -12,8 +12,9 @@ import re
 import pytest
 from django.urls import URLPattern, get_resolver
 
+from tests.branding_helpers import image_bytes, make_branding
 from tests.factories import InvoiceItemFactory
-from tests.portal.conftest import assert_no_globex_data, bulk_entries, response_text
+from tests.portal.conftest import SECRET, assert_no_globex_data, bulk_entries, response_text
 from timetracker.dates import today
 
 pytestmark = pytest.mark.django_db
@@ -71,8 +72,12 @@ def query_variants(data) -> list[dict]:
 SETTINGS_PAGES = {"settings_api", "settings_security"}
 
 
-def test_every_portal_pattern_is_crawled(acme_client, acme, acme_project, globex_data):
+def test_every_portal_pattern_is_crawled(
+    acme_client, acme, acme_project, globex, globex_data, media
+):
     """Acme's user, every page, every Globex id and filter value: no 500, no Globex data."""
+    make_branding(acme, logo=image_bytes())  # the logo page answers 200 for its owner
+    make_branding(globex, logo=image_bytes(), portal_title=f"Globex {SECRET}")
     acme_invoice = InvoiceItemFactory(invoice__client=acme, invoice__status="sent").invoice
     bulk_entries(acme_project, 60, start=acme_invoice.created_at - dt.timedelta(days=5))
     own_ids = {"pk": acme_invoice.pk}

@@ -2,7 +2,7 @@
 
 Each page pays the same baseline, named once here:
   1. the session row;
-  2. the user joined with their client (accounts.backends.ModelBackend);
+  2. the user joined with their client and its branding (accounts.backends.ModelBackend);
 The session is not saved on these requests: the idle timeout is renewed at most once a
 minute (accounts.middleware.SessionLifetimeMiddleware) and login stamped the session.
 So a page's budget below is 2 + its own queries, within the spec's 10.

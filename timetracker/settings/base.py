@@ -186,6 +186,11 @@ DEFAULT_CURRENCY = env.str("DEFAULT_CURRENCY", default="EUR")
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploaded files (client logos, §10), through Django's storage API. Never served from
+# MEDIA_URL by us or the web server: the portal hands each client its own logo
+# (portal:branding_logo). See docs/DEPLOYMENT.md, "Uploaded files".
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+MEDIA_URL = env.str("MEDIA_URL", default="/media/")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
