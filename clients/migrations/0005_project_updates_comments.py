@@ -5,7 +5,35 @@ import django.db.models.deletion
 import django.db.models.functions.text
 import django.db.models.lookups
 from django.conf import settings
+from django.contrib.auth.management import create_permissions
 from django.db import migrations, models
+
+# Subcontractors write status updates and answer comments on their clients' projects
+# (PRODUCT.md §10); scope still limits what the permissions reach.
+SUBCONTRACTOR_GROUP = "Subcontractors"
+SUBCONTRACTOR_PERMISSIONS = (
+    "add_projectupdate",
+    "change_projectupdate",
+    "view_projectupdate",
+    "add_projectcomment",
+    "view_projectcomment",
+)
+
+
+def grant_subcontractors(apps, schema_editor):
+    app_config = apps.get_app_config("clients")
+    app_config.models_module = True
+    create_permissions(app_config, apps=apps, verbosity=0)
+    app_config.models_module = None
+    group = apps.get_model("auth", "Group").objects.filter(name=SUBCONTRACTOR_GROUP).first()
+    if group is None:
+        return
+    Permission = apps.get_model("auth", "Permission")
+    group.permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="clients", codename__in=SUBCONTRACTOR_PERMISSIONS
+        )
+    )
 
 
 class Migration(migrations.Migration):
@@ -13,6 +41,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('clients', '0004_client_portal_visibility'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
+        ('accounts', '0002_subcontractors_group'),
     ]
 
     operations = [
@@ -109,4 +138,5 @@ class Migration(migrations.Migration):
             model_name='projectupdate',
             constraint=models.CheckConstraint(condition=models.Q(('status__in', ['on_track', 'at_risk', 'off_track', 'done'])), name='project_update_status_valid'),
         ),
+        migrations.RunPython(grant_subcontractors, migrations.RunPython.noop),
     ]
