@@ -88,7 +88,8 @@ def _still_wanted(delivery: CommentDelivery) -> bool:
 def _claim(delivery_id: int) -> CommentDelivery | None:
     with transaction.atomic():
         delivery = (
-            CommentDelivery.objects.select_for_update()
+            # Lock the delivery row only: the author join is nullable (an outer join).
+            CommentDelivery.objects.select_for_update(of=("self",))
             .select_related("comment__project__client", "comment__author", "recipient")
             .filter(pk=delivery_id)
             .first()
