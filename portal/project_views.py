@@ -248,10 +248,12 @@ class ProjectCommentDeleteView(ClientPortalRequiredMixin, View):
     http_method_names = ["post"]
 
     def post(self, request, pk, comment_pk):
+        # The project first: a primary-key lookup treats an out-of-range id as no row.
+        project = get_object_or_404(Project.objects.for_client(self.client), pk=pk)
         comment = get_object_or_404(
             ProjectComment.objects.for_client(self.client)
             .for_portal()
-            .filter(project_id=pk, author=request.user, from_client=True),
+            .filter(project=project, author=request.user, from_client=True),
             pk=comment_pk,
         )
         project_comment_delete(comment=comment)
