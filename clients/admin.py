@@ -101,7 +101,7 @@ class ProjectUpdateInline(ScopedInlineMixin, admin.StackedInline):
     ordering = ("-created_at", "-id")
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("author")
+        return super().get_queryset(request).select_related("author", "project")
 
 
 class ProjectCommentInline(ScopedInlineMixin, admin.TabularInline):
@@ -118,7 +118,7 @@ class ProjectCommentInline(ScopedInlineMixin, admin.TabularInline):
     ordering = ("-created_at", "-id")
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("author")
+        return super().get_queryset(request).select_related("author", "project")
 
     def has_add_permission(self, request, obj=None):
         return False

@@ -232,3 +232,47 @@ def test_client_user_cannot_reach_the_comment_admin(client, acme):
     client.force_login(ClientUserFactory(client=acme))
     response = client.get(reverse("admin:clients_projectcomment_changelist"))
     assert response.status_code == 302
+
+
+def _talk_rows(project, author, n):
+    ProjectUpdate.objects.bulk_create(
+        ProjectUpdate(project=project, title=f"u{i}", author=author, published_at=timezone.now())
+        for i in range(n)
+    )
+    ProjectComment.objects.bulk_create(
+        ProjectComment(project=project, author=author, body=f"c{i}") for i in range(n)
+    )
+
+
+# Change lists: session + user (2); the client filter's choices (1); the filtered count (1;
+# show_full_result_count is off); the page with project, client and author joined (1); the
+# running timer in the header (1). A subcontractor adds their permissions (user + group, 2)
+# and one read of their assigned clients per visible_to() (the rows, the client filter).
+@pytest.mark.parametrize("model", ["projectupdate", "projectcomment"])
+@pytest.mark.parametrize(("persona", "budget"), [("admin_user", 6), ("subcontractor", 10)])
+def test_changelist_queries_do_not_grow(
+    client, world, request, model, persona, budget, django_assert_max_num_queries
+):
+    user = request.getfixturevalue(persona)
+    client.force_login(user)
+    url = reverse(f"admin:clients_{model}_changelist")
+    for n in (3, 40):
+        _talk_rows(world.acme_project, user, n)
+        with django_assert_max_num_queries(budget):
+            response = client.get(url)
+        assert response.status_code == 200
+
+
+# The project page: session + user (2); the project (1); the update inline's rows and the
+# comment inline's rows, each with author and project joined (2); the business-profile
+# check and the running timer of the header (2); the client box's selected value (1).
+# The same whatever the number of updates and comments.
+def test_project_page_queries_do_not_grow(
+    admin_client, admin_user, world, django_assert_max_num_queries
+):
+    url = change_url(world.acme_project)
+    for n in (3, 40):
+        _talk_rows(world.acme_project, admin_user, n)
+        with django_assert_max_num_queries(8):
+            response = admin_client.get(url)
+        assert response.status_code == 200
