@@ -293,6 +293,10 @@ class ProjectCommentAdmin(ScopedAdminMixin, admin.ModelAdmin):
     show_full_result_count = False
     actions = ["soft_delete"]
 
+    def has_delete_permission(self, request, obj=None):
+        # History stays: a comment is soft-deleted (the action below), never removed.
+        return False
+
     def get_fields(self, request, obj=None):
         if obj is None:
             return ("project", "body", "internal")
