@@ -164,6 +164,10 @@ class ProjectAdmin(ProtectedDeleteMixin, ScopedAdminMixin, admin.ModelAdmin):
     actions = ["archive", "reactivate"]
     inlines = [ProjectUpdateInline, ProjectCommentInline, ProjectCommentReplyInline]
 
+    def get_inlines(self, request, obj):
+        # Updates and comments belong to a saved project: the add form stays as it was.
+        return self.inlines if obj is not None else []
+
     def save_formset(self, request, form, formset, change):
         instances = formset.save(commit=False)
         for obj in formset.deleted_objects:
