@@ -21,6 +21,12 @@ SUBCONTRACTOR_PERMISSIONS = (
     ("clients", "view_client"),
     ("clients", "view_project"),
     ("invoicing", "view_invoice"),
+    # Added by clients.0005 to the group (PRODUCT.md §10).
+    ("clients", "add_projectupdate"),
+    ("clients", "change_projectupdate"),
+    ("clients", "view_projectupdate"),
+    ("clients", "add_projectcomment"),
+    ("clients", "view_projectcomment"),
 )
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.db.models import Count
+from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -12,7 +14,8 @@ from timetracker.admin_scope import ProtectedDeleteMixin, ScopedAdminMixin, Scop
 from tracking.models import TimeEntry
 
 from .forms import ClientBrandingForm
-from .models import Client, ClientBranding, Project
+from .models import Client, ClientBranding, Project, ProjectComment, ProjectUpdate
+from .services import project_comment_notify
 
 
 class ProjectInline(ScopedInlineMixin, admin.TabularInline):
@@ -91,6 +94,63 @@ class ClientAdmin(ProtectedDeleteMixin, ScopedAdminMixin, admin.ModelAdmin):
         ]
 
 
+def client_preview_html(update: ProjectUpdate) -> str:
+    """The update as the portal's timeline renders it (same template, same visibility)."""
+    if update.pk is None:
+        return _("Save the update to see how the client will see it.")
+    return render_to_string(
+        "portal/_project_update.html",
+        {"update": update, "author_label": update.project.client.visibility.person(update.author)},
+    )
+
+
+class ProjectUpdateInline(ScopedInlineMixin, admin.StackedInline):
+    model = ProjectUpdate
+    fields = ("status", "title", "body", "percent_complete", "published_at", "author")
+    readonly_fields = ("author",)
+    extra = 0
+    show_change_link = True
+    ordering = ("-created_at", "-id")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("author", "project")
+
+
+class ProjectCommentInline(ScopedInlineMixin, admin.TabularInline):
+    """The thread on the project page, read-only (newest first)."""
+
+    model = ProjectComment
+    verbose_name_plural = _("comments")
+    fields = ("created_at", "author", "from_client", "internal", "body", "deleted_at")
+    readonly_fields = fields
+    extra = 0
+    max_num = 0
+    can_delete = False
+    show_change_link = True
+    ordering = ("-created_at", "-id")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("author", "project")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class ProjectCommentReplyInline(ScopedInlineMixin, admin.StackedInline):
+    """One empty form: a reply is a new comment by the staff user (internal or not)."""
+
+    model = ProjectComment
+    verbose_name = _("reply")
+    verbose_name_plural = _("reply to the client")
+    fields = ("body", "internal")
+    extra = 1
+    max_num = 1
+    can_delete = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).none()
+
+
 @admin.register(Project)
 class ProjectAdmin(ProtectedDeleteMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_display = (
@@ -114,6 +174,26 @@ class ProjectAdmin(ProtectedDeleteMixin, ScopedAdminMixin, admin.ModelAdmin):
     )
     readonly_fields = ("created_at", "updated_at")
     actions = ["archive", "reactivate"]
+    inlines = [ProjectUpdateInline, ProjectCommentInline, ProjectCommentReplyInline]
+
+    def get_inlines(self, request, obj):
+        # Updates and comments belong to a saved project: the add form stays as it was.
+        return self.inlines if obj is not None else []
+
+    def save_formset(self, request, form, formset, change):
+        instances = formset.save(commit=False)
+        for obj in formset.deleted_objects:
+            obj.delete()
+        new_comments = []
+        for obj in instances:
+            if obj.pk is None and isinstance(obj, ProjectUpdate | ProjectComment):
+                obj.author = request.user
+            if obj.pk is None and isinstance(obj, ProjectComment):
+                new_comments.append(obj)
+            obj.save()
+        formset.save_m2m()
+        for comment in new_comments:
+            project_comment_notify(comment=comment)
 
     @admin.action(description=_("Archive selected projects"), permissions=["change"])
     def archive(self, request, queryset):
@@ -163,3 +243,104 @@ class ProjectAdmin(ProtectedDeleteMixin, ScopedAdminMixin, admin.ModelAdmin):
             for project in objs
             if project.pk in entries or project.pk in invoices
         ]
+
+
+@admin.register(ProjectUpdate)
+class ProjectUpdateAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ("title", "project", "status", "percent_complete", "published_at", "author")
+    list_select_related = ("project", "author")
+    list_filter = ("status", ("published_at", admin.EmptyFieldListFilter), "project__client")
+    search_fields = ("title", "body", "project__name")
+    ordering = ("-created_at", "-id")
+    autocomplete_fields = ("project",)
+    fields = (
+        "project",
+        "status",
+        "title",
+        "body",
+        "percent_complete",
+        "published_at",
+        "author",
+        "created_at",
+        "client_preview",
+    )
+    readonly_fields = ("author", "created_at", "client_preview")
+    show_full_result_count = False
+    actions = ["publish"]
+
+    @admin.display(description=_("How the client sees it"))
+    def client_preview(self, obj):
+        return client_preview_html(obj)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("project__client", "author")
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.author = request.user
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description=_("Publish selected updates now"), permissions=["change"])
+    def publish(self, request, queryset):
+        count = queryset.filter(published_at__isnull=True).update(published_at=timezone.now())
+        self.message_user(
+            request,
+            ngettext("Published %(n)d update.", "Published %(n)d updates.", count) % {"n": count},
+            messages.SUCCESS,
+        )
+
+
+@admin.register(ProjectComment)
+class ProjectCommentAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """The comment inbox. Adding one is a staff reply; saved comments are read-only (the
+    only change is the soft delete action)."""
+
+    list_display = ("short_body", "project", "author", "from_client", "internal", "created_at")
+    list_select_related = ("project__client", "author")
+    list_filter = (
+        "from_client",
+        "internal",
+        ("deleted_at", admin.EmptyFieldListFilter),
+        "project__client",
+    )
+    search_fields = ("body", "project__name")
+    ordering = ("-created_at", "-id")
+    autocomplete_fields = ("project",)
+    show_full_result_count = False
+    actions = ["soft_delete"]
+
+    def has_delete_permission(self, request, obj=None):
+        # History stays: a comment is soft-deleted (the action below), never removed.
+        return False
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ("project", "body", "internal")
+        return ("project", "author", "from_client", "internal", "body", "created_at", "deleted_at")
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ()
+        return self.get_fields(request, obj)
+
+    @admin.display(description=_("comment"))
+    def short_body(self, obj):
+        text = obj.body if len(obj.body) <= 80 else obj.body[:79] + "…"
+        return f"{text} ({_('deleted')})" if obj.deleted_at else text
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return  # saved comments are read-only
+        obj.author = request.user
+        obj.from_client = False
+        super().save_model(request, obj, form, change)
+        project_comment_notify(comment=obj)
+
+    @admin.action(description=_("Delete selected comments (soft delete)"), permissions=["change"])
+    def soft_delete(self, request, queryset):
+        count = queryset.filter(deleted_at__isnull=True).update(deleted_at=timezone.now())
+        self.message_user(
+            request,
+            ngettext("Deleted %(n)d comment.", "Deleted %(n)d comments.", count) % {"n": count},
+            messages.SUCCESS,
+        )

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.core.validators import MaxLengthValidator, MinValueValidator
+from django.conf import settings
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Count, Max, Q, Sum, Window
+from django.db.models import Count, F, Max, OuterRef, Q, Subquery, Sum, Window
 from django.db.models.functions import Coalesce, Length, Lower
-from django.db.models.lookups import LessThanOrEqual
+from django.db.models.lookups import GreaterThanOrEqual, LessThanOrEqual
 from django.utils.translation import gettext_lazy as _
 
 from clients import branding
@@ -114,6 +115,21 @@ class ProjectQuerySet(ScopedQuerySet):
             annotations["period_seconds"] = Coalesce(Sum(seconds, filter=finished & in_period), 0)
         return self.annotate(**annotations)
 
+    def with_latest_update(self) -> ProjectQuerySet:
+        """Annotate each project's newest published status update: ``latest_update_status``,
+        ``latest_update_title`` and ``latest_update_at`` (correlated subqueries, so the
+        list stays one query; all ``None`` without a published update)."""
+        newest = (
+            ProjectUpdate.objects.published()
+            .filter(project=OuterRef("pk"))
+            .order_by("-published_at", "-id")
+        )
+        return self.annotate(
+            latest_update_status=Subquery(newest.values("status")[:1]),
+            latest_update_title=Subquery(newest.values("title")[:1]),
+            latest_update_at=Subquery(newest.values("published_at")[:1]),
+        )
+
     def with_total_count(self) -> ProjectQuerySet:
         """Annotate ``total_count``, the size of the whole queryset (a window function), so a
         sliced list also knows the full count in the same query."""
@@ -190,6 +206,234 @@ class Project(models.Model):
         if self.hourly_rate is not None:
             return self.hourly_rate
         return self.client.default_hourly_rate
+
+
+class ProjectUpdateQuerySet(ScopedQuerySet):
+    client_lookup = "project__client_id"
+
+    def published(self) -> ProjectUpdateQuerySet:
+        """Updates with a ``published_at`` (drafts have none): what the portal shows."""
+        return self.filter(published_at__isnull=False)
+
+    def drafts(self) -> ProjectUpdateQuerySet:
+        """Unpublished updates (staff only)."""
+        return self.filter(published_at__isnull=True)
+
+    def newest_first(self) -> ProjectUpdateQuerySet:
+        return self.order_by("-published_at", "-id")
+
+
+class ProjectUpdate(models.Model):
+    """A status update on a project written by staff (PRODUCT.md §10); ``published_at``
+    empty means a draft, which the portal never shows."""
+
+    class Status(models.TextChoices):
+        ON_TRACK = "on_track", _("On track")
+        AT_RISK = "at_risk", _("At risk")
+        OFF_TRACK = "off_track", _("Off track")
+        DONE = "done", _("Done")
+
+    project = models.ForeignKey(
+        Project, verbose_name=_("project"), on_delete=models.PROTECT, related_name="updates"
+    )
+    # SET_NULL: removing a user keeps the project's history (the update shows no author).
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="project_updates",
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.ON_TRACK
+    )
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("text"), blank=True, max_length=10_000)
+    percent_complete = models.PositiveSmallIntegerField(
+        _("percent complete"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    published_at = models.DateTimeField(
+        _("published"),
+        null=True,
+        blank=True,
+        help_text=_("Leave empty to keep the update as a draft the client does not see."),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = ProjectUpdateQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        verbose_name = _("project status update")
+        verbose_name_plural = _("project status updates")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(percent_complete__isnull=True)
+                | Q(percent_complete__gte=0, percent_complete__lte=100),
+                name="project_update_percent_range",
+                violation_error_message=_("Percent complete must be between 0 and 100."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["on_track", "at_risk", "off_track", "done"]),
+                name="project_update_status_valid",
+            ),
+        ]
+        indexes = [
+            # The portal's timeline and the dashboard's "latest per project".
+            models.Index(
+                F("project"),
+                F("published_at").desc(),
+                F("id").desc(),
+                condition=Q(published_at__isnull=False),
+                name="project_update_published",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ProjectCommentQuerySet(ScopedQuerySet):
+    client_lookup = "project__client_id"
+
+    def live(self) -> ProjectCommentQuerySet:
+        """Not soft-deleted."""
+        return self.filter(deleted_at__isnull=True)
+
+    def for_portal(self) -> ProjectCommentQuerySet:
+        """What a client user may read: neither internal nor deleted."""
+        return self.live().filter(internal=False)
+
+    def newest_first(self) -> ProjectCommentQuerySet:
+        return self.order_by("-created_at", "-id")
+
+
+class ProjectComment(models.Model):
+    """A comment on a project (PRODUCT.md §10): client users write them in the portal, staff
+    answer in the admin. ``internal`` notes are staff-only and never reach a client (page,
+    email); ``deleted_at`` is the author's soft delete."""
+
+    MAX_LENGTH = 5000
+
+    project = models.ForeignKey(
+        Project, verbose_name=_("project"), on_delete=models.PROTECT, related_name="comments"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="project_comments",
+    )
+    # Written in the portal by one of the client's users (else by staff in the admin); it
+    # decides who is notified and how the author is named.
+    from_client = models.BooleanField(_("from the client"), default=False, editable=False)
+    body = models.TextField(_("comment"), max_length=MAX_LENGTH)
+    internal = models.BooleanField(
+        _("internal note"),
+        default=False,
+        help_text=_("Staff only: never shown to the client or emailed to them."),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    deleted_at = models.DateTimeField(_("deleted"), null=True, blank=True, editable=False)
+
+    objects = ProjectCommentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("project comment")
+        verbose_name_plural = _("project comments")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(GreaterThanOrEqual(Length("body"), 1))
+                & Q(LessThanOrEqual(Length("body"), 5000)),
+                name="project_comment_body_length",
+                violation_error_message=_("A comment has 1 to 5,000 characters."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(from_client=True, internal=True),
+                name="project_comment_client_not_internal",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                F("project"),
+                F("created_at").desc(),
+                F("id").desc(),
+                condition=Q(deleted_at__isnull=True, internal=False),
+                name="project_comment_portal",
+            ),
+            models.Index(F("created_at").desc(), name="project_comment_created"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project}: {self.body[:50]}"
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+
+class CommentDeliveryQuerySet(ScopedQuerySet):
+    client_lookup = "comment__project__client_id"
+
+
+class CommentDelivery(models.Model):
+    """One email about one comment to one recipient: sent at most once (unique pair)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        # The recipient lost access, opted out, or the comment was deleted first.
+        SKIPPED = "skipped", _("Skipped")
+
+    comment = models.ForeignKey(
+        ProjectComment,
+        verbose_name=_("comment"),
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+    )
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient"),
+        on_delete=models.CASCADE,
+        related_name="comment_deliveries",
+    )
+    email = models.EmailField(_("email"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = CommentDeliveryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("comment email")
+        verbose_name_plural = _("comment emails")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["comment", "recipient"], name="comment_delivery_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "sending", "sent", "failed", "skipped"]),
+                name="comment_delivery_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.comment_id} → {self.email} ({self.get_status_display()})"
 
 
 class ClientBranding(models.Model):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
 from accounts.models import User, UserClient
-from clients.models import Client, Project
+from clients.models import Client, CommentDelivery, Project, ProjectComment, ProjectUpdate
 from invoicing.models import Invoice, InvoiceDelivery, InvoiceItem, Payment
 from tracking.models import TimeEntry
 
@@ -77,6 +77,8 @@ def demo_reset(*, using: str = DEFAULT_DB_ALIAS) -> None:
     User.objects.using(using).filter(client__isnull=False).update(
         client=None, client_portal_enabled=False
     )
+    for model in (CommentDelivery, ProjectComment, ProjectUpdate):
+        model.objects.using(using).all().delete()
     Project.objects.using(using).all().delete()
     Client.objects.using(using).all().delete()
     User.objects.using(using).filter(email__endswith=f"@{DEMO_EMAIL_DOMAIN}").delete()

@@ -28,7 +28,7 @@ from tqdm import tqdm
 
 from accounts.models import User, UserClient
 from accounts.services import subcontractor_group
-from clients.models import Client, Project
+from clients.models import Client, Project, ProjectComment, ProjectUpdate
 from invoicing.models import Invoice, InvoiceItem, Payment
 from timetracker.dates import project_timezone
 from tracking.models import TimeEntry
@@ -195,6 +195,65 @@ def _create_users(plan: DemoPlan, *, using: str) -> None:
     )
 
 
+# A few status updates and comments on the portal clients' projects (PRODUCT.md §10).
+DEMO_UPDATES = (
+    ("on_track", "Kick-off done", "Scope agreed; the first milestone is planned.", 10, 20),
+    ("at_risk", "Waiting for content", "We need the product texts to keep the date.", 45, 6),
+)
+DEMO_COMMENTS = (
+    # (from the client, internal, text), oldest first
+    (True, False, "Could we see a first draft before the review meeting?"),
+    (False, False, "Yes: we will share it on Thursday.\nDetails: https://example.com/plan"),
+    (False, True, "Internal: the review meeting moved; check capacity."),
+)
+
+
+def _write_project_talk(plan: DemoPlan, *, using: str) -> None:
+    users = {
+        u.username: u
+        for u in User.objects.using(using).filter(
+            username__in=["staff", "client_a", "client_b"], email__endswith=f"@{DEMO_EMAIL_DOMAIN}"
+        )
+    }
+    now = dt.datetime.combine(plan.today, dt.time(10), tzinfo=project_timezone())
+    updates, comments = [], []
+    for login, client_index in zip(("client_a", "client_b"), plan.portal_clients, strict=True):
+        projects = [p for p in plan.projects if p.client == client_index][:2]
+        for project in projects:
+            for status, title, body, percent, days in DEMO_UPDATES:
+                updates.append(
+                    ProjectUpdate(
+                        project_id=project.id,
+                        author=users.get("staff"),
+                        status=status,
+                        title=title,
+                        body=body,
+                        percent_complete=percent,
+                        published_at=now - dt.timedelta(days=days),
+                    )
+                )
+            updates.append(
+                ProjectUpdate(
+                    project_id=project.id,
+                    author=users.get("staff"),
+                    title="Next steps (draft)",
+                    body="Not published: the client does not see drafts.",
+                )
+            )
+            for from_client, internal, body in DEMO_COMMENTS:
+                comments.append(
+                    ProjectComment(
+                        project_id=project.id,
+                        author=users.get(login if from_client else "staff"),
+                        from_client=from_client,
+                        internal=internal,
+                        body=body,
+                    )
+                )
+    ProjectUpdate.objects.using(using).bulk_create(updates)
+    ProjectComment.objects.using(using).bulk_create(comments)
+
+
 def _write_clients_and_projects(plan: DemoPlan, *, using: str) -> None:
     tz = project_timezone()
 
@@ -276,6 +335,7 @@ def demo_seed(
     with transaction.atomic(using=using):
         _write_clients_and_projects(plan, using=using)
         _create_users(plan, using=using)
+        _write_project_talk(plan, using=using)
         generator = _Generator(plan, first_ids=_first_ids(using))
 
         entries = _RowWriter(TimeEntry, _ENTRY_COLUMNS, using=using)

@@ -1,12 +1,23 @@
 from django.urls import path
 
-from . import branding, views
+from . import branding, project_views, views
 
 app_name = "portal"
 
 urlpatterns = [
     path("dashboard/", views.DashboardView.as_view(), name="dashboard"),
     path("projects/", views.ProjectListView.as_view(), name="projects"),
+    path("projects/<int:pk>/", project_views.ProjectDetailView.as_view(), name="project_detail"),
+    path(
+        "projects/<int:pk>/comments/",
+        project_views.ProjectCommentCreateView.as_view(),
+        name="project_comment_create",
+    ),
+    path(
+        "projects/<int:pk>/comments/<int:comment_pk>/delete/",
+        project_views.ProjectCommentDeleteView.as_view(),
+        name="project_comment_delete",
+    ),
     path("invoices/", views.InvoiceListView.as_view(), name="invoices"),
     path("invoices/<int:pk>/", views.InvoiceDetailView.as_view(), name="invoice_detail"),
     path("time-entries/", views.TimeEntryListView.as_view(), name="time_entries"),

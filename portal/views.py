@@ -72,6 +72,7 @@ class DashboardView(ClientPortalRequiredMixin, TemplateView):
             Project.objects.for_client(self.client)
             .active()
             .with_total_count()
+            .with_latest_update()
             .order_by("name", "id")[:5]
         )
         chart = weekly_hours_chart([(w, seconds[f"week{i}"]) for i, w in enumerate(weeks)])

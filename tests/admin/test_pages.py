@@ -64,7 +64,15 @@ def test_subcontractor_index_lists_only_what_they_may_use(sub_client):
     response = sub_client.get(reverse("admin:index"))
     models = {m["object_name"] for app in response.context["app_list"] for m in app["models"]}
     # API tokens: everyone in the admin manages their own (PRODUCT.md §8).
-    assert models == {"Client", "Project", "TimeEntry", "Invoice", "ApiToken"}
+    assert models == {
+        "Client",
+        "Project",
+        "TimeEntry",
+        "Invoice",
+        "ApiToken",
+        "ProjectUpdate",
+        "ProjectComment",
+    }
 
 
 def test_staff_without_permissions_sees_no_models(staff_client):

@@ -226,4 +226,10 @@ def test_subcontractor_group_is_recreated_if_missing(db):
         "view_client",
         "view_project",
         "view_invoice",
+        # PRODUCT.md §10: status updates and replies to comments.
+        "add_projectupdate",
+        "change_projectupdate",
+        "view_projectupdate",
+        "add_projectcomment",
+        "view_projectcomment",
     }

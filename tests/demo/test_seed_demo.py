@@ -381,3 +381,21 @@ def test_reset_also_removes_invoice_emails(seeded):
 
     assert not InvoiceDelivery.objects.exists()
     assert Invoice.objects.count() == counts()["invoices"] > 0
+
+
+def test_demo_has_updates_and_comments_and_reset_clears_them(seeded):
+    """The portal clients' projects get status updates (one a draft) and a short thread
+    with an internal note; ``--reset`` removes them with the projects."""
+    from clients.models import CommentDelivery, ProjectComment, ProjectUpdate
+
+    assert ProjectUpdate.objects.published().exists()
+    assert ProjectUpdate.objects.drafts().exists()
+    assert ProjectComment.objects.filter(from_client=True).exists()
+    assert ProjectComment.objects.filter(internal=True).exists()
+    comment = ProjectComment.objects.filter(from_client=True).first()
+    CommentDelivery.objects.create(comment=comment, recipient=comment.author, email="x@example.com")
+
+    seed(size="S", seed=7, reset=True, yes=True)
+
+    assert not CommentDelivery.objects.exists()
+    assert ProjectUpdate.objects.count() == 12

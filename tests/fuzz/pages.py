@@ -29,6 +29,7 @@ POST_FIELDS = {
     "timer:stop": ["next"],
     "logout": ["next"],
     "portal:settings_api": ["name", "expires_in_days", "token_id", "revoke", "create"],
+    "portal:project_comment_create": ["body"],
 }
 
 

@@ -12,6 +12,7 @@ import re
 import pytest
 from django.urls import URLPattern, get_resolver
 
+from clients.models import ProjectComment
 from tests.branding_helpers import image_bytes, make_branding
 from tests.factories import InvoiceItemFactory
 from tests.portal.conftest import SECRET, assert_no_globex_data, bulk_entries, response_text
@@ -23,6 +24,10 @@ HUGE_ID = 2**70
 # Portal pages whose purpose is a POST of the user's own settings (tested elsewhere); every
 # other page is read-only (405) or answers an empty POST with a form error (SETTINGS_PAGES).
 WRITABLE = {"settings"}
+# The project page and its comment writes take a project id (and a comment id); the two
+# comment URLs are POST-only (GET is a 405), tested in test_project_comments.py.
+PROJECT_PAGES = {"project_detail", "project_comment_create", "project_comment_delete"}
+POST_ONLY = {"project_comment_create", "project_comment_delete"}
 
 
 def portal_patterns() -> list[URLPattern]:
@@ -45,7 +50,20 @@ def id_candidates(data) -> dict[str, list[int]]:
             data["projects"], data["entries"], data["invoices"], data["payments"]
         )
     ]
-    return {"pk": [*ids, 0, HUGE_ID]}
+    comments = [comment.pk for comment in data.get("comments", [])]
+    return {"pk": [*ids, 0, HUGE_ID], "comment_pk": [*comments, 0, HUGE_ID]}
+
+
+def with_comments(data):
+    """Globex's data plus comments of every kind on its first project (marked with SECRET)."""
+    project = data["projects"][0]
+    data["comments"] = [
+        ProjectComment.objects.create(
+            project=project, body=f"{SECRET} comment {n}", internal=n == 1, from_client=False
+        )
+        for n in range(3)
+    ]
+    return data
 
 
 def query_variants(data) -> list[dict]:
@@ -73,15 +91,19 @@ SETTINGS_PAGES = {"settings_api", "settings_security"}
 
 
 def test_every_portal_pattern_is_crawled(
-    acme_client, acme, acme_project, globex, globex_data, media
+    acme_client, acme, acme_user, acme_project, globex, globex_data, media
 ):
     """Acme's user, every page, every Globex id and filter value: no 500, no Globex data."""
     make_branding(acme, logo=image_bytes())  # the logo page answers 200 for its owner
     make_branding(globex, logo=image_bytes(), portal_title=f"Globex {SECRET}")
     acme_invoice = InvoiceItemFactory(invoice__client=acme, invoice__status="sent").invoice
     bulk_entries(acme_project, 60, start=acme_invoice.created_at - dt.timedelta(days=5))
+    own_comment = ProjectComment.objects.create(
+        project=acme_project, author=acme_user, from_client=True, body="mine"
+    )
     own_ids = {"pk": acme_invoice.pk}
-    foreign_ids = id_candidates(globex_data)
+    own_project_ids = {"pk": acme_project.pk, "comment_pk": own_comment.pk}
+    foreign_ids = id_candidates(with_comments(globex_data))
     globex_invoice_ids = {invoice.pk for invoice in globex_data["invoices"]}
     crawled = 0
 
@@ -91,14 +113,15 @@ def test_every_portal_pattern_is_crawled(
         assert not unknown, f"{pattern.name}: teach the crawler ids for {unknown}"
 
         # The page works for its owner (so the crawl below is not just redirects).
-        own = url_for(pattern, own_ids)
-        assert acme_client.get(own).status_code == 200, own
+        own = url_for(pattern, own_project_ids if pattern.name in PROJECT_PAGES else own_ids)
+        expected = 405 if pattern.name in POST_ONLY else 200
+        assert acme_client.get(own).status_code == expected, own
 
         # Every filter value of Globex on the page itself (with Acme's own ids)...
         for params in query_variants(globex_data):
             response = acme_client.get(own, params)
             # The test client re-raises exceptions, so a 500 would fail right here.
-            assert response.status_code in {200, 400, 404}, (own, params)
+            assert response.status_code in {200, 400, 404, 405}, (own, params)
             assert_no_globex_data(response)
             crawled += 1
 
@@ -111,8 +134,8 @@ def test_every_portal_pattern_is_crawled(
             url = url_for(pattern, kwargs)
             for params in ({}, {"status": "all", "project_id": globex_data["projects"][0].pk}):
                 response = acme_client.get(url, params)
-                assert response.status_code in {200, 400, 404}, (url, params)
-                if set(kwargs.values()) & globex_invoice_ids:
+                assert response.status_code in {200, 400, 404, 405}, (url, params)
+                if pattern.name not in PROJECT_PAGES and set(kwargs.values()) & globex_invoice_ids:
                     # Existence of another client's invoice is never revealed.
                     assert response.status_code == 404, (url, params)
                 assert_no_globex_data(response)
@@ -124,9 +147,15 @@ def test_every_portal_pattern_is_crawled(
                 # Settings pages take POSTs for the user's own rows: empty → form error.
                 assert response.status_code == 400, url
                 assert_no_globex_data(response)
+            elif pattern.name == "project_comment_create" and kwargs["pk"] == acme_project.pk:
+                # A Globex id that happens to be Acme's own project: an empty comment → 400.
+                assert response.status_code == 400, url
+                assert_no_globex_data(response)
             else:
-                assert response.status_code in {404, 405}
+                assert response.status_code in {404, 405}, url
+                assert_no_globex_data(response)
     assert crawled > 100
+    assert not ProjectComment.objects.filter(deleted_at__isnull=False).exists()
 
 
 def test_security_page_actions_touch_only_the_users_own_data(
@@ -167,11 +196,12 @@ def test_globex_user_sees_none_of_acmes_data(portal, globex_user, globex_data, a
     bulk_entries(acme_project, 3, start=acme_invoice.created_at)
     client = portal(globex_user)
     for pattern in portal_patterns():
-        url = url_for(pattern, {"pk": acme_invoice.pk})
-        for params in ({}, {"project_id": acme_project.pk}, {"status": "all"}):
-            content = response_text(client.get(url, params))
-            for marker in ("Acme", "ACME-HIDDEN", "Work item"):
-                assert marker not in content, (url, params, marker)
+        for pk in (acme_invoice.pk, acme_project.pk):
+            url = url_for(pattern, {"pk": pk, "comment_pk": 1})
+            for params in ({}, {"project_id": acme_project.pk}, {"status": "all"}):
+                content = response_text(client.get(url, params))
+                for marker in ("Acme", "ACME-HIDDEN", "Work item"):
+                    assert marker not in content, (url, params, marker)
 
 
 def test_the_crawl_covers_the_document_pages():

@@ -1,0 +1,277 @@
+"""The project page (PRODUCT.md §10): access, what it shows, budget visibility, queries."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from clients.models import Project, ProjectComment, ProjectUpdate
+from invoicing.models import InvoiceItem
+from tests.factories import (
+    ClientUserFactory,
+    InvoiceFactory,
+    InvoiceItemFactory,
+    ProjectFactory,
+    StaffUserFactory,
+)
+from tests.portal.conftest import bulk_entries
+
+pytestmark = pytest.mark.django_db
+
+BASELINE = 2  # session + user with client (see test_queries.py)
+
+
+def url(project):
+    return reverse("portal:project_detail", args=[project.pk])
+
+
+@pytest.fixture
+def staff_author(db):
+    return StaffUserFactory(first_name="Stella", last_name="Staffer")
+
+
+def publish(project, *, title, days_ago=0, status="on_track", author=None, **kwargs):
+    return ProjectUpdate.objects.create(
+        project=project,
+        title=title,
+        status=status,
+        author=author,
+        published_at=timezone.now() - dt.timedelta(days=days_ago),
+        **kwargs,
+    )
+
+
+def test_anonymous_is_sent_to_login(client, acme_project):
+    response = client.get(url(acme_project))
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]
+
+
+def test_it_shows_the_project(acme_client, acme_project):
+    acme_project.description = "Relaunch of the website"
+    acme_project.save()
+    response = acme_client.get(url(acme_project))
+    assert response.status_code == 200
+    assert b"Relaunch of the website" in response.content
+    assert b"Acme Website" in response.content
+
+
+def test_other_clients_project_is_404(acme_client, globex):
+    other = ProjectFactory(client=globex, name="GLOBEX-SECRET")
+    assert acme_client.get(url(other)).status_code == 404
+
+
+def test_missing_project_is_404(acme_client):
+    response = acme_client.get(reverse("portal:project_detail", args=[987654]))
+    assert response.status_code == 404
+
+
+def test_huge_id_is_404(acme_client):
+    assert acme_client.get("/client-portal/projects/99999999999999999999/").status_code == 404
+
+
+@pytest.mark.parametrize("status", [Project.Status.INACTIVE, Project.Status.ARCHIVED])
+def test_inactive_and_archived_projects_are_shown_and_marked(acme_client, acme, status):
+    project = ProjectFactory(client=acme, name="Old one", status=status)
+    response = acme_client.get(url(project))
+    assert response.status_code == 200
+    assert f"badge--{status}".encode() in response.content
+
+
+def test_post_to_the_page_is_405(acme_client, acme_project):
+    assert acme_client.post(url(acme_project)).status_code == 405
+
+
+def test_hours_and_uninvoiced_hours(acme_client, acme_project, acme):
+    start = timezone.now() - dt.timedelta(days=2)
+    # 4 × 30 min, of which 3 billable; one billable entry is on an issued invoice.
+    entries = bulk_entries(acme_project, 4, start=start, billable=lambda n: n != 0)
+    issued = InvoiceFactory(client=acme, status="sent", project=None)
+    item = InvoiceItemFactory(invoice=issued)
+    item.time_entries.add(entries[1])
+    draft = InvoiceFactory(client=acme, status="draft")
+    InvoiceItemFactory(invoice=draft).time_entries.add(entries[2])
+    response = acme_client.get(url(acme_project))
+    ctx = response.context
+    assert ctx["seconds_total"] == 4 * 1800
+    assert ctx["seconds_billable"] == 3 * 1800
+    # Entries 2 and 3: the draft does not count as invoiced.
+    assert ctx["project"].uninvoiced_seconds == 2 * 1800
+    assert ctx["project"].last_entry_at is not None
+    assert len(ctx["chart"]["bars"]) == 12
+    assert b"<svg" in response.content
+    # The invoice that bills an entry of the project is listed; the draft never.
+    assert [i.pk for i in ctx["invoices"]] == [issued.pk]
+
+
+def test_invoices_of_the_project_only(acme_client, acme_project, acme):
+    mine = InvoiceFactory(client=acme, status="paid", project=acme_project)
+    InvoiceFactory(client=acme, status="sent", project=ProjectFactory(client=acme))
+    InvoiceFactory(client=acme, status="draft", project=acme_project)
+    response = acme_client.get(url(acme_project))
+    assert [i.pk for i in response.context["invoices"]] == [mine.pk]
+
+
+def test_published_updates_newest_first_and_drafts_never(acme_client, acme_project, staff_author):
+    publish(acme_project, title="Older update", days_ago=3, author=staff_author)
+    publish(acme_project, title="Newer update", days_ago=1, status="at_risk")
+    ProjectUpdate.objects.create(project=acme_project, title="DRAFT-UPDATE", status="done")
+    response = acme_client.get(url(acme_project))
+    body = response.content.decode()
+    assert "DRAFT-UPDATE" not in body
+    assert body.index("Newer update") < body.index("Older update")
+    assert "badge--at_risk" in body
+    assert "Stella Staffer" in body
+
+
+def test_team_names_follow_visibility(acme_client, acme_project, acme, staff_author):
+    publish(acme_project, title="Update", author=staff_author)
+    ProjectComment.objects.create(project=acme_project, author=staff_author, body="Hello")
+    acme.portal_show_team_names = False
+    acme.save()
+    body = acme_client.get(url(acme_project)).content.decode()
+    assert "Stella" not in body
+    assert "Team member" in body
+
+
+def test_internal_and_deleted_comments_are_never_shown(
+    acme_client, acme_project, acme_user, staff_author
+):
+    ProjectComment.objects.create(project=acme_project, author=staff_author, body="VISIBLE-REPLY")
+    ProjectComment.objects.create(
+        project=acme_project, author=staff_author, body="INTERNAL-NOTE", internal=True
+    )
+    ProjectComment.objects.create(
+        project=acme_project,
+        author=acme_user,
+        from_client=True,
+        body="DELETED-ONE",
+        deleted_at=timezone.now(),
+    )
+    body = acme_client.get(url(acme_project)).content.decode()
+    assert "VISIBLE-REPLY" in body
+    assert "INTERNAL-NOTE" not in body
+    assert "DELETED-ONE" not in body
+
+
+def test_comments_are_paginated(acme_client, acme_project, acme_user):
+    ProjectComment.objects.bulk_create(
+        ProjectComment(project=acme_project, author=acme_user, from_client=True, body=f"c{n}")
+        for n in range(25)
+    )
+    response = acme_client.get(url(acme_project))
+    assert len(response.context["comments"]) == 20
+    second = acme_client.get(url(acme_project), {"page": "2"})
+    assert len(second.context["comments"]) == 5
+    # A bad page number is the last or first page, never an error.
+    assert acme_client.get(url(acme_project), {"page": "x"}).status_code == 200
+
+
+def test_budget_is_absent_unless_the_client_may_see_it(acme_client, acme_project, acme):
+    acme_project.budget_hours = Decimal("1")
+    acme_project.save()
+    bulk_entries(acme_project, 3, start=timezone.now() - dt.timedelta(days=1))  # 1.5 h
+    body = acme_client.get(url(acme_project)).content.decode()
+    assert "Budget" not in body and "budget-bar" not in body and "Over budget" not in body
+    acme.portal_show_budget = True
+    acme.save()
+    response = acme_client.get(url(acme_project))
+    body = response.content.decode()
+    assert "budget-bar" in body and "Over budget" in body
+    assert response.context["budget"]["used_percent"] == 150
+    assert response.context["budget"]["percent"] == 100
+
+
+def test_budget_within_limit_is_not_over(acme_client, acme_project, acme):
+    acme.portal_show_budget = True
+    acme.save()
+    acme_project.budget_hours = Decimal("10")
+    acme_project.save()
+    bulk_entries(acme_project, 2, start=timezone.now() - dt.timedelta(days=1))
+    response = acme_client.get(url(acme_project))
+    assert "budget-bar" in response.content.decode()
+    assert "Over budget" not in response.content.decode()
+    assert response.context["budget"]["used_percent"] == 10
+
+
+def test_linked_from_projects_list_dashboard_and_time_entries(acme_client, acme_project):
+    bulk_entries(acme_project, 1, start=timezone.now() - dt.timedelta(hours=3))
+    link = f'href="{url(acme_project)}"'
+    for name in ("portal:projects", "portal:dashboard", "portal:time_entries"):
+        assert link in acme_client.get(reverse(name)).content.decode(), name
+
+
+def test_dashboard_shows_latest_update_with_status(acme_client, acme_project, acme):
+    publish(acme_project, title="Old news", days_ago=5, status="on_track")
+    publish(acme_project, title="Latest news", days_ago=1, status="off_track")
+    ProjectUpdate.objects.create(project=acme_project, title="DRAFT-UPDATE", status="done")
+    body = acme_client.get(reverse("portal:dashboard")).content.decode()
+    assert "Latest news" in body and "badge--off_track" in body
+    assert "Old news" not in body and "DRAFT-UPDATE" not in body
+
+
+def make_data(project, *, size, author, client_user):
+    start = timezone.now() - dt.timedelta(days=80)
+    entries = bulk_entries(project, size, start=start, billable=lambda n: n % 3 != 0)
+    invoices = [
+        InvoiceFactory(client=project.client, status="sent", project=project) for _ in range(3)
+    ]
+    item = InvoiceItemFactory(invoice=invoices[0])
+    item.time_entries.add(*entries[: size // 2])
+    ProjectUpdate.objects.bulk_create(
+        ProjectUpdate(
+            project=project,
+            title=f"u{n}",
+            author=author,
+            published_at=timezone.now() - dt.timedelta(hours=n) if n % 4 else None,
+        )
+        for n in range(size // 10)
+    )
+    ProjectComment.objects.bulk_create(
+        ProjectComment(
+            project=project,
+            author=author if n % 2 else client_user,
+            from_client=not n % 2,
+            internal=bool(n % 2 and n % 3 == 0),
+            body=f"comment {n}",
+        )
+        for n in range(size // 5)
+    )
+    assert InvoiceItem.objects.exists()
+
+
+@pytest.mark.parametrize("size", [20, 300])
+def test_query_count_is_fixed(
+    acme_client, acme_project, acme, acme_user, staff_author, size, django_assert_max_num_queries
+):
+    acme.portal_show_budget = True
+    acme.save()
+    acme_project.budget_hours = Decimal("40")
+    acme_project.save()
+    make_data(acme_project, size=size, author=staff_author, client_user=acme_user)
+    # Page queries: 1. the project with its last entry and uninvoiced seconds (subqueries);
+    # 2. hours this month and per chart week (rollup); 3. totals (rollup); 4. its invoices;
+    # 5. published updates with authors; 6. the comments' count; 7. the page of comments
+    # with authors.
+    with django_assert_max_num_queries(BASELINE + 7):
+        response = acme_client.get(url(acme_project))
+    assert response.status_code == 200
+    assert response.context["updates"] and response.context["comments"]
+
+
+@pytest.mark.parametrize("size", [3, 60])
+def test_dashboard_query_count_with_updates(acme_client, acme, size, django_assert_max_num_queries):
+    for n in range(5):
+        project = ProjectFactory(client=acme, name=f"P{n}")
+        for i in range(size):
+            publish(project, title=f"{n}-{i}", days_ago=i)
+    with django_assert_max_num_queries(BASELINE + 5):
+        response = acme_client.get(reverse("portal:dashboard"))
+    assert all(p.latest_update_title for p in response.context["projects"])
+
+
+def test_portal_user_of_another_client_cannot_see_it(client, acme_project, globex):
+    client.force_login(ClientUserFactory(client=globex))
+    assert client.get(url(acme_project)).status_code == 404
