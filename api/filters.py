@@ -20,7 +20,7 @@ from clients.models import Client, Project
 from invoicing.models import Invoice
 from tracking.models import TimeEntry
 
-from .scope import clients_for, projects_for, time_entries_for
+from .scope import clients_for, projects_for, time_entries_for, visibility_for
 
 # Dates outside this range cannot be turned into aware datetimes in every time zone.
 MIN_DATE = dt.date(1900, 1, 1)
@@ -37,9 +37,16 @@ def _projects(request):
 
 
 def _people(request):
-    """People who worked on something the requester may see."""
+    """People who worked on something the requester may see.
+
+    None for a client user whose client hides team members' names: their entries carry no
+    ``user``, so filtering by one would tell people apart again (400, as for any unknown id).
+    """
     users = get_user_model().objects
     if request is None:
+        return users.none()
+    visibility = visibility_for(request.user)
+    if visibility is not None and not visibility.show_team_names:
         return users.none()
     worked = time_entries_for(request.user).filter(user=OuterRef("pk"))
     return users.filter(Exists(worked))

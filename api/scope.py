@@ -45,6 +45,15 @@ def is_client_user(user) -> bool:
     )
 
 
+def visibility_for(user):
+    """The client's visibility policy (``client.visibility``) for a client user, else ``None``.
+
+    Internal users see everything in their scope. The client was loaded with the user (the
+    token's or the session's lookup), so this reads fields, never the database.
+    """
+    return user.client.visibility if is_client_user(user) else None
+
+
 def _portal(user, key):
     data = user.get_client_portal_data() if is_client_user(user) else None
     return None if data is None else data[key]

@@ -1,8 +1,11 @@
 """JSON shapes of the API (PRODUCT.md §8): ids are integers, money is a 2-place string next to
 a ``currency``, durations are ``duration_seconds``, timestamps ISO 8601 with offset.
 
-Internal rates and budgets are never serialized: the API shows what the admin list and the
-portal show, no more.
+Internal rates are never serialized: the API shows what the admin list and the portal show,
+no more. For client users, time entry notes and team members' names and project budgets
+follow their client's visibility policy (``client.visibility``, ``clients/visibility.py``):
+hidden notes are ``""``, hidden people are ``"Team member"`` with ``user`` ``null``, a hidden
+budget is ``null``. Internal users see everything in their scope.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from clients.models import Client, Project
 from invoicing.models import Invoice, InvoiceItem, Payment
 from tracking.models import TimeEntry
 
-from .scope import is_client_user, projects_for
+from .scope import is_client_user, projects_for, visibility_for
 
 User = get_user_model()
 
@@ -52,7 +55,26 @@ class ClientSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ProjectSerializer(serializers.ModelSerializer):
+class VisibilityMixin:
+    """Looks the requester's visibility policy up once per serializer (a list's one child)."""
+
+    @property
+    def visibility(self):
+        if not hasattr(self, "_visibility"):
+            request = self.context.get("request")
+            self._visibility = None if request is None else visibility_for(request.user)
+        return self._visibility
+
+
+class ProjectSerializer(VisibilityMixin, serializers.ModelSerializer):
+    budget_hours = serializers.DecimalField(
+        max_digits=10,
+        decimal_places=2,
+        read_only=True,
+        allow_null=True,
+        help_text="Budget in hours; null when there is none or the client's portal hides it.",
+    )
+
     class Meta:
         model = Project
         fields = [
@@ -62,13 +84,20 @@ class ProjectSerializer(serializers.ModelSerializer):
             "description",
             "status",
             "billable",
+            "budget_hours",
             "created_at",
             "updated_at",
         ]
         read_only_fields = fields
 
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if self.visibility is not None and not self.visibility.show_budget:
+            data["budget_hours"] = None
+        return data
 
-class TimeEntrySerializer(serializers.ModelSerializer):
+
+class TimeEntrySerializer(VisibilityMixin, serializers.ModelSerializer):
     """Reads and writes of one entry; writes are validated like the admin's form.
 
     ``project`` offers only projects in the requester's scope, so an out-of-scope id is a
@@ -76,8 +105,16 @@ class TimeEntrySerializer(serializers.ModelSerializer):
     database constraints) runs before anything is saved.
     """
 
-    user = serializers.PrimaryKeyRelatedField(read_only=True)
-    user_name = serializers.CharField(source="user.display_name", read_only=True)
+    user = serializers.PrimaryKeyRelatedField(
+        read_only=True,
+        allow_null=True,
+        help_text="null for client users whose client hides team members' names.",
+    )
+    user_name = serializers.CharField(
+        source="user.display_name",
+        read_only=True,
+        help_text="“Team member” for client users whose client hides names.",
+    )
     project = serializers.PrimaryKeyRelatedField(queryset=Project.objects.none())
     project_name = serializers.CharField(source="project.name", read_only=True)
     is_running = serializers.BooleanField(read_only=True)
@@ -117,6 +154,16 @@ class TimeEntrySerializer(serializers.ModelSerializer):
             self.fields["user"] = serializers.PrimaryKeyRelatedField(
                 queryset=User.objects.filter(is_active=True, is_staff=True), required=False
             )
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        visibility = self.visibility
+        if visibility is not None:
+            data["notes"] = visibility.notes(data["notes"])
+            data["user_name"] = visibility.person(instance.user)
+            if not visibility.show_team_names:
+                data["user"] = None
+        return data
 
     def validate(self, attrs):
         entry = copy.copy(self.instance) if self.instance is not None else TimeEntry()

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -23,6 +25,33 @@ class ProjectInline(ScopedInlineMixin, admin.TabularInline):
     fields = ("name", "status", "billable", "hourly_rate", "budget_hours")
     extra = 0
     show_change_link = True
+
+
+# Shown under each toggle on the client's page; the policy itself is clients/visibility.py.
+HIDDEN_EVERYWHERE = _(
+    "When off, it is left out of the portal pages, the CSV export, the API and emails "
+    "altogether, not hidden with CSS."
+)
+
+
+class ClientAdminForm(forms.ModelForm):
+    class Meta:
+        model = Client
+        # The admin's fieldsets choose the fields; this form only adds the help texts.
+        fields = ("portal_show_notes", "portal_show_team_names", "portal_show_budget")
+        help_texts = {
+            "portal_show_notes": format_lazy(
+                "{} {}", _("The notes written on each time entry."), HIDDEN_EVERYWHERE
+            ),
+            "portal_show_team_names": format_lazy(
+                "{} {}",
+                _("Who logged each time entry; when off, everyone appears as “Team member”."),
+                HIDDEN_EVERYWHERE,
+            ),
+            "portal_show_budget": format_lazy(
+                "{} {}", _("Each project's budget in hours and its progress."), HIDDEN_EVERYWHERE
+            ),
+        }
 
 
 class ClientBrandingInline(ScopedInlineMixin, admin.StackedInline):
@@ -49,10 +78,21 @@ class ClientAdmin(ProtectedDeleteMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_filter = ("is_active", "currency_code")
     search_fields = ("name", "contact_person", "email")
     ordering = ("name",)
+    form = ClientAdminForm
     fieldsets = (
         (None, {"fields": ("name", "is_active", "require_2fa")}),
         (_("Contact"), {"fields": ("contact_person", "email", "phone", "address")}),
         (_("Billing"), {"fields": ("currency_code", "default_hourly_rate")}),
+        (
+            _("Portal"),
+            {
+                "fields": ("portal_show_notes", "portal_show_team_names", "portal_show_budget"),
+                "description": _(
+                    "What this client's portal users may see. Hidden data is absent everywhere "
+                    "a client can look: portal pages, CSV, PDF, API and emails."
+                ),
+            },
+        ),
         (_("History"), {"fields": ("created_at", "updated_at")}),
     )
     readonly_fields = ("created_at", "updated_at")

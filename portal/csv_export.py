@@ -1,4 +1,8 @@
-"""The time-entry CSV (§9): rows written as they are read, safe to open in a spreadsheet."""
+"""The time-entry CSV (§9): rows written as they are read, safe to open in a spreadsheet.
+
+The columns never change (the spec lists them): what the client's visibility policy hides
+(``clients/visibility.py``) is an empty ``notes`` cell and "Team member" in ``team member``.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from collections.abc import Iterable, Iterator
 
 from django.utils import timezone
 
+from clients.visibility import PortalVisibility
 from timetracker.formatting import format_hm, seconds_to_hours
 
 HEADER = [
@@ -37,7 +42,7 @@ class _Echo:
         return value
 
 
-def time_entry_row(entry) -> list[str]:
+def time_entry_row(entry, visibility: PortalVisibility) -> list[str]:
     start = timezone.localtime(entry.start_time)
     end = timezone.localtime(entry.end_time)
     return [
@@ -45,16 +50,16 @@ def time_entry_row(entry) -> list[str]:
         start.strftime("%H:%M"),
         end.strftime("%H:%M"),
         entry.project.name,
-        entry.user.display_name,
+        visibility.person(entry.user),
         format_hm(entry.duration_seconds),
         str(seconds_to_hours(entry.duration_seconds)),
         "yes" if entry.billable else "no",
-        entry.notes,
+        visibility.notes(entry.notes),
     ]
 
 
-def time_entry_csv_rows(entries) -> Iterator[str]:
-    """CSV lines for a queryset of finished entries, header first.
+def time_entry_csv_rows(entries, *, visibility: PortalVisibility) -> Iterator[str]:
+    """CSV lines for a queryset of finished entries, header first, as ``visibility`` allows.
 
     One query over a server-side cursor (PostgreSQL) or chunked fetches (SQLite): memory
     stays flat whatever the number of rows.
@@ -77,4 +82,4 @@ def time_entry_csv_rows(entries) -> Iterator[str]:
         .iterator(chunk_size=CHUNK_SIZE)
     )
     for entry in rows:
-        yield writer.writerow([neutralise(cell) for cell in time_entry_row(entry)])
+        yield writer.writerow([neutralise(cell) for cell in time_entry_row(entry, visibility)])

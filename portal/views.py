@@ -404,7 +404,8 @@ class TimeEntryCsvView(TimeEntryListView):
         entries = self.filterset.qs.order_by("-start_time", "-id")
         audit_record(action=AuditEvent.Action.CSV_EXPORTED, client=self.client, request=request)
         response = StreamingHttpResponse(
-            time_entry_csv_rows(entries), content_type="text/csv; charset=utf-8"
+            time_entry_csv_rows(entries, visibility=self.client.visibility),
+            content_type="text/csv; charset=utf-8",
         )
         response["Content-Disposition"] = 'attachment; filename="time-entries.csv"'
         return response

@@ -165,7 +165,9 @@ def test_invoice_detail_has_items_and_payments(api, acme_user, world):
 def test_projects_filter_by_status_and_show_no_rates(api, acme_user, world):
     body = api(acme_user).get("/api/v1/projects/?status=archived").json()
     assert [row["id"] for row in body["results"]] == [world.acme_old.pk]
-    assert "hourly_rate" not in body["results"][0] and "budget_hours" not in body["results"][0]
+    assert "hourly_rate" not in body["results"][0]
+    # Budgets follow the client's visibility policy, off by default (§10).
+    assert body["results"][0]["budget_hours"] is None
     assert api(acme_user).get("/api/v1/projects/?status=bogus").status_code == 400
 
 
