@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import Any
 
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-if TYPE_CHECKING:
-    from clients.models import Client
+from clients.models import Client, Project
+
+# The parts of ``get_client_portal_data()`` that apps above this one own: each registers the
+# queryset it contributes from its ``AppConfig.ready()`` (tracking: ``time_entries``,
+# invoicing: ``invoices``), so accounts never imports them (docs/ARCHITECTURE.md, layers).
+PORTAL_DATA_SECTIONS: dict[str, Callable[[Client], QuerySet]] = {}
+
+
+def register_portal_data(name: str, build: Callable[[Client], QuerySet]) -> None:
+    """Add ``name`` to every portal user's ``get_client_portal_data()``: ``build(client)``."""
+    PORTAL_DATA_SECTIONS[name] = build
 
 
 class UserManager(DjangoUserManager):
@@ -102,8 +113,6 @@ class User(AbstractUser):
 
     def get_allowed_project_ids(self) -> set[int] | None:
         """The ids of every project (any status) of the allowed clients; ``None`` = all."""
-        from clients.models import Project
-
         client_ids = self.get_allowed_client_ids()
         if client_ids is None:
             return None
@@ -112,20 +121,21 @@ class User(AbstractUser):
         return set(Project.objects.filter(client_id__in=client_ids).values_list("id", flat=True))
 
     def get_client_portal_data(self) -> dict[str, Any] | None:
-        """Lazy querysets of everything the portal shows this user, or ``None`` without access."""
+        """Lazy querysets of everything the portal shows this user, or ``None`` without access.
+
+        ``client``, its active ``projects``, plus the sections the apps above register
+        (``invoices``: portal-visible, ``time_entries``: finished). ``ClientPortalRequiredMixin``
+        builds every portal page from this dict.
+        """
         if not self.is_client_portal_user:
             return None
-        from clients.models import Project
-        from invoicing.models import Invoice
-        from tracking.models import TimeEntry
-
         client: Client = self.client
-        return {
+        data: dict[str, Any] = {
             "client": client,
             "projects": Project.objects.for_client(client).active(),
-            "invoices": Invoice.objects.for_client(client).portal_visible(),
-            "time_entries": TimeEntry.objects.for_client(client).finished(),
         }
+        data.update((name, build(client)) for name, build in PORTAL_DATA_SECTIONS.items())
+        return data
 
 
 class UserClient(models.Model):

@@ -7,9 +7,7 @@ from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from invoicing.models import Invoice
 from timetracker.admin_scope import ProtectedDeleteMixin, ScopedAdminMixin, ScopedInlineMixin
-from tracking.models import TimeEntry
 
 from .models import Client, Project
 
@@ -125,19 +123,19 @@ class ProjectAdmin(ProtectedDeleteMixin, ScopedAdminMixin, admin.ModelAdmin):
         )
 
     def deletion_blockers(self, objs) -> list[str]:
-        ids = [o.pk for o in objs]
-        entries = dict(
-            TimeEntry.objects.filter(project_id__in=ids)
-            .values_list("project_id")
-            .annotate(n=Count("id"))
-            .order_by()
-        )
-        invoices = dict(
-            Invoice.objects.filter(project_id__in=ids)
-            .values_list("project_id")
-            .annotate(n=Count("id"))
-            .order_by()
-        )
+        # Through the reverse relations (tracking and invoicing sit above this app): one
+        # GROUP BY per relation over the selected projects.
+        def counts(relation: str) -> dict[int, int]:
+            rows = (
+                Project.objects.filter(pk__in=[o.pk for o in objs])
+                .annotate(n=Count(relation))
+                .filter(n__gt=0)
+                .values_list("pk", "n")
+            )
+            return dict(rows)
+
+        entries = counts("time_entries")
+        invoices = counts("invoices")
         return [
             _(
                 "%(project)s has %(entries)d time entries and %(invoices)d invoice(s). "

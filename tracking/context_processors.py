@@ -9,7 +9,8 @@ from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
 from timetracker.formatting import format_hm
-from tracking.models import TimeEntry
+
+from .models import TimeEntry
 
 
 @dataclass(frozen=True)
