@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from asgiref.sync import sync_to_async
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
@@ -25,20 +26,25 @@ def register_portal_data(name: str, build: Callable[[Client], QuerySet]) -> None
 
 
 class UserManager(DjangoUserManager):
-    """Keeps ``role="admin"`` and ``is_superuser`` in step for users created in code."""
+    """Users created in code get their role's flags, group and scope from the one service,
+    ``accounts.services.user_apply_role``; a superuser always has role ``admin``."""
 
-    # _create_user_object is shared by the sync and async paths. create_user() has already
-    # set is_superuser=False by now, so role admin must overwrite it, not setdefault.
-    def _create_user_object(self, username, email, password, **extra_fields):
+    def create_user(self, username, email=None, password=None, **extra_fields):
         if extra_fields.get("is_superuser"):
             extra_fields["role"] = User.Role.ADMIN
-        elif extra_fields.get("role") == User.Role.ADMIN:
-            extra_fields["is_superuser"] = True
-            extra_fields["is_staff"] = True
-        elif extra_fields.get("role") == User.Role.SUBCONTRACTOR:
-            # Subcontractors work in the admin, which only lets staff in.
-            extra_fields["is_staff"] = True
-        return super()._create_user_object(username, email, password, **extra_fields)
+        user = super().create_user(username, email, password, **extra_fields)
+        return _apply_role(user)
+
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
+        extra_fields["role"] = User.Role.ADMIN
+        user = super().create_superuser(username, email, password, **extra_fields)
+        return _apply_role(user)
+
+    async def acreate_user(self, username, email=None, password=None, **extra_fields):
+        return await sync_to_async(self.create_user)(username, email, password, **extra_fields)
+
+    async def acreate_superuser(self, username, email=None, password=None, **extra_fields):
+        return await sync_to_async(self.create_superuser)(username, email, password, **extra_fields)
 
     def portal_users(self):
         """Users who can log in to the Client Portal."""
@@ -136,6 +142,12 @@ class User(AbstractUser):
         }
         data.update((name, build(client)) for name, build in PORTAL_DATA_SECTIONS.items())
         return data
+
+
+def _apply_role(user: User) -> User:
+    from .services import user_apply_role  # the services module imports this one
+
+    return user_apply_role(user=user)
 
 
 class UserClient(models.Model):
