@@ -117,11 +117,8 @@ class InvoiceStateFilter(admin.SimpleListFilter):
         return [("unpaid", _("Unpaid")), ("overdue", _("Overdue")), ("paid", _("Paid"))]
 
     def queryset(self, request, queryset):
-        return {
-            "unpaid": queryset.unpaid,
-            "overdue": queryset.overdue,
-            "paid": queryset.paid,
-        }.get(self.value(), queryset.all)()
+        # Unknown values never reach here: the admin refuses them (only lookups() are valid).
+        return queryset.in_state(self.value()) if self.value() else queryset
 
 
 @admin.register(Invoice)

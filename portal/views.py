@@ -26,7 +26,7 @@ from audit.services import audit_record
 from clients.models import Project
 from invoicing.models import Invoice
 from invoicing.pdf import invoice_document_context, issuer_for, pdf_filename, render_invoice_pdf
-from timetracker.dates import local_day_bounds, month_start, today, week_start
+from timetracker.dates import this_month, today, week_start
 from tracking.models import ClientDay, ProjectDay, TimeEntry
 
 from .charts import weekly_hours_chart
@@ -38,22 +38,6 @@ from .mixins import ClientPortalRequiredMixin, DayWalkPaginator, KnownCountPagin
 CHART_WEEKS = 12
 
 
-def local_range(first: dt.date, last: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    """Aware ``[start, end)`` covering the calendar days ``first``..``last`` in TIME_ZONE."""
-    return local_day_bounds(first)[0], local_day_bounds(last)[1]
-
-
-def this_month(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    return local_range(*month_days(day))
-
-
-def month_days(day: dt.date) -> tuple[dt.date, dt.date]:
-    """The first and last calendar day of ``day``'s month."""
-    first = month_start(day)
-    next_first = month_start(first + dt.timedelta(days=31))
-    return first, next_first - dt.timedelta(days=1)
-
-
 class DashboardView(ClientPortalRequiredMixin, TemplateView):
     template_name = "portal/dashboard.html"
     portal_section = "dashboard"
@@ -61,7 +45,7 @@ class DashboardView(ClientPortalRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         day = today()
         weeks = [week_start(day) - dt.timedelta(weeks=n) for n in range(CHART_WEEKS - 1, -1, -1)]
-        periods = {"month": month_days(day)}
+        periods = {"month": this_month(day)}
         periods.update({f"week{i}": (w, w + dt.timedelta(days=6)) for i, w in enumerate(weeks)})
         entries = TimeEntry.objects.for_client(self.client).finished()
         invoices = Invoice.objects.for_client(self.client)
@@ -102,7 +86,7 @@ class ProjectListView(ClientPortalRequiredMixin, ListView):
     def get_queryset(self):
         # Figures from the per-day rollup, the last entry from the (project, start) index:
         # correlated subqueries, which PostgreSQL evaluates for the page's rows only.
-        first, last = month_days(today())
+        first, last = this_month()
         days = ProjectDay.objects.filter(project=OuterRef("pk")).order_by().values("project")
 
         def seconds(column, rows=days):

@@ -39,8 +39,7 @@ def running_timer(request) -> dict:
             return None
         visible = TimeEntry.objects.visible_to(user).filter(pk=OuterRef("pk"))
         entry = (
-            TimeEntry.objects.running()
-            .filter(user=user)
+            TimeEntry.objects.running_for(user)
             .select_related("project__client")
             .annotate(in_scope=Exists(visible))
             .first()

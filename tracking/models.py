@@ -55,6 +55,10 @@ class TimeEntryQuerySet(ScopedQuerySet):
         """Entries whose timer is still running."""
         return self.filter(end_time__isnull=True)
 
+    def running_for(self, user) -> TimeEntryQuerySet:
+        """``user``'s running timer: at most one row (a partial unique index says so)."""
+        return self.running().filter(user=user)
+
     def billable(self) -> TimeEntryQuerySet:
         """Billable entries."""
         return self.filter(billable=True)
