@@ -113,12 +113,14 @@ class InvoiceStateFilter(admin.SimpleListFilter):
     title = _("payment state")
     parameter_name = "state"
 
+    STATES = {"unpaid": _("Unpaid"), "overdue": _("Overdue"), "paid": _("Paid")}
+
     def lookups(self, request, model_admin):
-        return [("unpaid", _("Unpaid")), ("overdue", _("Overdue")), ("paid", _("Paid"))]
+        return list(self.STATES.items())
 
     def queryset(self, request, queryset):
-        # Unknown values never reach here: the admin refuses them (only lookups() are valid).
-        return queryset.in_state(self.value()) if self.value() else queryset
+        # An unknown value lists everything, as the admin does for its other filters.
+        return queryset.in_state(self.value()) if self.value() in self.STATES else queryset
 
 
 @admin.register(Invoice)

@@ -1,7 +1,8 @@
 """Client Portal pages (§3): read-only views of one client's projects, invoices and hours.
 
-Every queryset starts from ``for_client(self.client)`` (see ``ClientPortalRequiredMixin``);
-figures are SQL aggregates over all of the client's data, never Python sums.
+Every queryset starts from ``user.get_client_portal_data()`` or ``for_client(self.client)``
+(see ``ClientPortalRequiredMixin``); figures are SQL aggregates over all of the client's
+data, never Python sums.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, ListView, TemplateView, UpdateView
 
@@ -31,7 +33,7 @@ from tracking.models import ClientDay, ProjectDay, TimeEntry
 
 from .charts import weekly_hours_chart
 from .csv_export import time_entry_csv_rows
-from .filters import TimeEntryFilter
+from .filters import INVOICE_STATUSES, InvoiceFilter, TimeEntryFilter
 from .forms import NotificationSettingsForm
 from .mixins import ClientPortalRequiredMixin, DayWalkPaginator, KnownCountPaginator
 
@@ -47,17 +49,12 @@ class DashboardView(ClientPortalRequiredMixin, TemplateView):
         weeks = [week_start(day) - dt.timedelta(weeks=n) for n in range(CHART_WEEKS - 1, -1, -1)]
         periods = {"month": this_month(day)}
         periods.update({f"week{i}": (w, w + dt.timedelta(days=6)) for i, w in enumerate(weeks)})
-        entries = TimeEntry.objects.for_client(self.client).finished()
-        invoices = Invoice.objects.for_client(self.client)
+        entries = self.portal_data["time_entries"]
+        invoices = self.portal_data["invoices"]
 
         # From the per-day rollup (a few hundred rows per year), not the entries.
         seconds = ClientDay.objects.for_client(self.client).seconds_per_period(periods)
-        projects = list(
-            Project.objects.for_client(self.client)
-            .active()
-            .with_total_count()
-            .order_by("name", "id")[:5]
-        )
+        projects = list(self.portal_data["projects"].with_total_count().order_by("name", "id")[:5])
         chart = weekly_hours_chart([(w, seconds[f"week{i}"]) for i, w in enumerate(weeks)])
         balances = list(invoices.balances_by_currency(on=day))
         return super().get_context_data(
@@ -80,6 +77,7 @@ class ProjectListView(ClientPortalRequiredMixin, ListView):
     template_name = "portal/projects.html"
     context_object_name = "projects"
     portal_section = "projects"
+    portal_data_key = "projects"
     # Every active project, by name, 50 to a page (a big client has hundreds).
     paginate_by = 50
 
@@ -102,7 +100,6 @@ class ProjectListView(ClientPortalRequiredMixin, ListView):
         projects = (
             super()
             .get_queryset()
-            .active()
             .annotate(
                 total_seconds=seconds("seconds"),
                 billable_seconds=seconds("billable_seconds"),
@@ -119,42 +116,27 @@ class InvoiceListView(ClientPortalRequiredMixin, ListView):
     context_object_name = "invoices"
     paginate_by = 25
     portal_section = "invoices"
+    # Portal-visible = issued and cancelled; drafts never appear.
+    portal_data_key = "invoices"
+    filterset_class = InvoiceFilter
 
-    STATUSES = {
-        "all": _("All"),
-        "paid": _("Paid"),
-        "unpaid": _("Unpaid"),
-        "overdue": _("Overdue"),
-    }
+    @cached_property
+    def day(self) -> dt.date:
+        return today()
 
-    def get(self, request, *args, **kwargs):
-        self.today = today()
-        self.status = request.GET.get("status") or "all"
-        # Portal-visible = issued and cancelled; drafts never appear.
-        visible = super().get_queryset().portal_visible()
-        self.counts = visible.status_counts(on=self.today)
-        if self.status not in self.STATUSES:
-            self.object_list = visible.none()
-            context = self.get_context_data(
-                status_error=_("Unknown status “%(status)s”. Choose one of: %(choices)s.")
-                % {"status": self.status[:40], "choices": ", ".join(self.STATUSES)}
-            )
-            return self.render_to_response(context, status=400)
-        self.object_list = self.filter_by_status(visible).order_by("-issue_date", "-id")
-        return self.render_to_response(self.get_context_data())
+    @property
+    def status(self) -> str:
+        return self.request.GET.get("status") or "all"
 
-    def filter_by_status(self, queryset):
-        if self.status == "paid":
-            return queryset.paid()
-        if self.status == "unpaid":
-            return queryset.unpaid()
-        if self.status == "overdue":
-            return queryset.overdue(on=self.today)
-        return queryset
+    @cached_property
+    def counts(self) -> dict[str, int]:
+        return self.portal_data["invoices"].status_counts(on=self.day)
 
-    def get_paginate_by(self, queryset):
-        # An invalid filter is a 400 whatever the page number; there is nothing to page.
-        return None if self.status not in self.STATUSES else self.paginate_by
+    def get_filterset_kwargs(self) -> dict:
+        return {"on": self.day}
+
+    def get_queryset(self):
+        return super().get_queryset().order_by("-issue_date", "-id")
 
     def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kw):
         count = self.counts["total" if self.status == "all" else self.status]
@@ -175,8 +157,10 @@ class InvoiceListView(ClientPortalRequiredMixin, ListView):
                 "count": self.counts["total" if value == "all" else value],
                 "current": value == self.status,
             }
-            for value, label in self.STATUSES.items()
+            for value, label in INVOICE_STATUSES.items()
         ]
+        if not self.filter_is_valid:
+            kwargs.setdefault("status_error", self.filterset.form.errors["status"][0])
         return super().get_context_data(tabs=tabs, status=self.status, **kwargs)
 
 
@@ -187,10 +171,11 @@ class InvoiceDetailView(ClientPortalRequiredMixin, DetailView):
     portal_section = "invoices"
     nav_current = "true"
     audit_action = AuditEvent.Action.INVOICE_VIEWED
+    # Drafts, other clients' invoices and unknown ids are all the same 404.
+    portal_data_key = "invoices"
 
     def get_queryset(self):
-        # Drafts, other clients' invoices and unknown ids are all the same 404.
-        return super().get_queryset().portal_visible().prefetch_related("items", "payments")
+        return super().get_queryset().prefetch_related("items", "payments")
 
     def get_context_data(self, **kwargs):
         invoice = self.object
@@ -224,35 +209,32 @@ class TimeEntryListView(ClientPortalRequiredMixin, ListView):
     context_object_name = "entries"
     paginate_by = 50
     portal_section = "time_entries"
+    # Finished entries only; invalid filters show the form with its errors and no entries.
+    portal_data_key = "time_entries"
+    filterset_class = TimeEntryFilter
 
-    def get(self, request, *args, **kwargs):
-        projects = list(
-            Project.objects.for_client(self.client).only("id", "name", "status").order_by("name")
-        )
-        self.filterset = TimeEntryFilter(
-            request.GET, queryset=super().get_queryset().finished(), projects=projects
-        )
-        if not self.filterset.is_valid():
-            # Invalid filters show the form with its errors and no entries at all.
-            self.object_list = self.model.objects.none()
-            self.totals = None
-            return self.render_to_response(self.get_context_data(), status=400)
-        filtered = self.filterset.qs
-        # The filter (a project, whole local days) selects exactly a set of rollup rows.
+    def get_filterset_kwargs(self) -> dict:
+        # Every project of the client (any status), fetched once for validating and the form.
+        projects = Project.objects.for_client(self.client).only("id", "name", "status")
+        return {"projects": list(projects.order_by("name"))}
+
+    def get_queryset(self):
+        # The paginator joins project and user onto the page's 50 rows only.
+        return super().get_queryset().order_by("-start_time", "-id")
+
+    @cached_property
+    def days(self):
+        """The rollup rows the filter selects exactly (a project, whole local days)."""
         data = self.filterset.form.cleaned_data
         if data.get("project_id"):
             days = ProjectDay.objects.for_client(self.client).filter(project=data["project_id"])
         else:
             days = ClientDay.objects.for_client(self.client)
-        self.days = days.between(data.get("date_from"), data.get("date_to"))
-        self.totals = self.days.totals()
-        # The paginator joins project and user onto the page's 50 rows only.
-        self.object_list = filtered.order_by("-start_time", "-id")
-        return self.render_to_response(self.get_context_data())
+        return days.between(data.get("date_from"), data.get("date_to"))
 
-    def get_paginate_by(self, queryset):
-        # Invalid filters are a 400 whatever the page number; there is nothing to page.
-        return None if self.totals is None else self.paginate_by
+    @cached_property
+    def totals(self) -> dict | None:
+        return self.days.totals() if self.filter_is_valid else None
 
     def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kw):
         count = self.totals["count"]
@@ -369,25 +351,24 @@ class InvoicePrintView(InvoiceDetailView):
 class TimeEntryCsvView(TimeEntryListView):
     """Every entry the time-entries page would list for these filters, as a streamed CSV.
 
-    Same FilterSet and the same 400s as the page; rows come from a server-side cursor in
-    chunks, so memory stays flat however many entries match.
+    Same FilterSet and the same 400s (the page with the form's errors) as the page; rows
+    come from a server-side cursor in chunks, so memory stays flat however many entries match.
     """
 
-    def get(self, request, *args, **kwargs):
-        projects = list(
-            Project.objects.for_client(self.client).only("id", "name", "status").order_by("name")
+    paginate_by = None
+
+    def get_context_data(self, **kwargs):
+        # The export needs no page context (and so no totals query); the 400 page does.
+        return super().get_context_data(**kwargs) if not self.filter_is_valid else {}
+
+    def render_to_response(self, context, **response_kwargs):
+        if not self.filter_is_valid:
+            return super().render_to_response(context, **response_kwargs)
+        audit_record(
+            action=AuditEvent.Action.CSV_EXPORTED, client=self.client, request=self.request
         )
-        self.filterset = TimeEntryFilter(
-            request.GET, queryset=super().get_queryset().finished(), projects=projects
-        )
-        if not self.filterset.is_valid():
-            self.object_list = self.model.objects.none()
-            self.totals = None
-            return self.render_to_response(self.get_context_data(), status=400)
-        entries = self.filterset.qs.order_by("-start_time", "-id")
-        audit_record(action=AuditEvent.Action.CSV_EXPORTED, client=self.client, request=request)
         response = StreamingHttpResponse(
-            time_entry_csv_rows(entries), content_type="text/csv; charset=utf-8"
+            time_entry_csv_rows(self.object_list), content_type="text/csv; charset=utf-8"
         )
         response["Content-Disposition"] = 'attachment; filename="time-entries.csv"'
         return response
