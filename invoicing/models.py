@@ -92,10 +92,6 @@ class InvoiceQuerySet(ScopedQuerySet):
         """Internal drafts."""
         return self.in_state("draft")
 
-    def with_amount_due(self) -> InvoiceQuerySet:
-        """Annotate ``due`` = total_amount - amount_paid (SQL)."""
-        return self.annotate(due=amount_due_expr())
-
     def status_counts(self, on=None) -> dict[str, int]:
         """Counts for the portal's status filter in one aggregate query.
 
