@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
-from timetracker.admin_scope import ProtectedDeleteMixin, ScopedAdminMixin, ScopedInlineMixin
+from timetracker.admin_scope import (
+    ArchiveActionsMixin,
+    ProtectedDeleteMixin,
+    ScopedAdminMixin,
+    ScopedInlineMixin,
+)
 
 from .models import Client, Project
+from .services import client_archive, client_reactivate, project_archive, project_reactivate
 
 
 class ProjectInline(ScopedInlineMixin, admin.TabularInline):
@@ -20,7 +25,7 @@ class ProjectInline(ScopedInlineMixin, admin.TabularInline):
 
 
 @admin.register(Client)
-class ClientAdmin(ProtectedDeleteMixin, ScopedAdminMixin, admin.ModelAdmin):
+class ClientAdmin(ArchiveActionsMixin, ProtectedDeleteMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_display = (
         "name",
         "contact_person",
@@ -40,26 +45,8 @@ class ClientAdmin(ProtectedDeleteMixin, ScopedAdminMixin, admin.ModelAdmin):
     )
     readonly_fields = ("created_at", "updated_at")
     inlines = [ProjectInline]
-    actions = ["archive", "reactivate"]
-
-    @admin.action(description=_("Archive selected clients"), permissions=["change"])
-    def archive(self, request, queryset):
-        count = queryset.filter(is_active=True).update(is_active=False)
-        self.message_user(
-            request,
-            ngettext("Archived %(n)d client.", "Archived %(n)d clients.", count) % {"n": count},
-            messages.SUCCESS,
-        )
-
-    @admin.action(description=_("Reactivate selected clients"), permissions=["change"])
-    def reactivate(self, request, queryset):
-        count = queryset.filter(is_active=False).update(is_active=True)
-        self.message_user(
-            request,
-            ngettext("Reactivated %(n)d client.", "Reactivated %(n)d clients.", count)
-            % {"n": count},
-            messages.SUCCESS,
-        )
+    archive_service = staticmethod(client_archive)
+    reactivate_service = staticmethod(client_reactivate)
 
     def deletion_blockers(self, objs) -> list[str]:
         rows = Client.objects.filter(pk__in=[o.pk for o in objs]).annotate(
@@ -78,7 +65,7 @@ class ClientAdmin(ProtectedDeleteMixin, ScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Project)
-class ProjectAdmin(ProtectedDeleteMixin, ScopedAdminMixin, admin.ModelAdmin):
+class ProjectAdmin(ArchiveActionsMixin, ProtectedDeleteMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_display = (
         "name",
         "client",
@@ -99,28 +86,8 @@ class ProjectAdmin(ProtectedDeleteMixin, ScopedAdminMixin, admin.ModelAdmin):
         (_("History"), {"fields": ("created_at", "updated_at")}),
     )
     readonly_fields = ("created_at", "updated_at")
-    actions = ["archive", "reactivate"]
-
-    @admin.action(description=_("Archive selected projects"), permissions=["change"])
-    def archive(self, request, queryset):
-        count = queryset.exclude(status=Project.Status.ARCHIVED).update(
-            status=Project.Status.ARCHIVED
-        )
-        self.message_user(
-            request,
-            ngettext("Archived %(n)d project.", "Archived %(n)d projects.", count) % {"n": count},
-            messages.SUCCESS,
-        )
-
-    @admin.action(description=_("Reactivate selected projects"), permissions=["change"])
-    def reactivate(self, request, queryset):
-        count = queryset.exclude(status=Project.Status.ACTIVE).update(status=Project.Status.ACTIVE)
-        self.message_user(
-            request,
-            ngettext("Reactivated %(n)d project.", "Reactivated %(n)d projects.", count)
-            % {"n": count},
-            messages.SUCCESS,
-        )
+    archive_service = staticmethod(project_archive)
+    reactivate_service = staticmethod(project_reactivate)
 
     def deletion_blockers(self, objs) -> list[str]:
         # Through the reverse relations (tracking and invoicing sit above this app): one
