@@ -394,7 +394,7 @@ def test_unknown_status_is_rejected(acme):
 def test_payment_amount_must_be_positive(acme, amount):
     invoice = sent(acme)
     with pytest.raises(IntegrityError), transaction.atomic():
-        PaymentFactory(invoice=invoice, amount=Decimal(amount))
+        Payment.objects.create(invoice=invoice, amount=Decimal(amount), date=TODAY)
 
 
 def test_deleting_an_invoice_with_payments_is_protected(acme):
