@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEV_ENV := DEBUG=True
 
-.PHONY: run test install lint format bench clean-db
+.PHONY: run test install lint format bench mutation clean-db
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,11 +32,17 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	$(DEV_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
 
 format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+## Mutation testing of invoicing/services.py and the scoping base (niced; a few minutes)
+mutation: install
+	nice -n 10 $(BIN)/mutmut run --max-children 1
+	$(BIN)/mutmut results
 
 bench: install
 	$(BIN)/python -m bench --size S --db sqlite

@@ -54,26 +54,22 @@ class UserAccessFormMixin(forms.Form):
         me = self.current_user
         if me is not None and self.instance.pk == me.pk and role != User.Role.ADMIN:
             self.add_error("role", _("You cannot remove your own admin role."))
-            return
-        # Role admin ⇔ superuser; is_superuser is not on the form, the role decides it.
-        self.instance.is_superuser = role == User.Role.ADMIN
-        if role in (User.Role.ADMIN, User.Role.SUBCONTRACTOR):
-            if "is_staff" in self.fields:
-                cleaned["is_staff"] = True
-            else:
-                self.instance.is_staff = True
+        # What follows from the role (admin ⇔ superuser, staff, group, assignments) is set
+        # when the admin saves, by accounts.services.user_apply_role (UserAdmin.save_related).
 
     def _clean_portal(self, cleaned) -> None:
         if "client_portal_enabled" not in self.fields:
             return
-        if cleaned.get("client_portal_enabled"):
-            if cleaned.get("client") is None and "client" not in self.errors:
-                self.add_error(
-                    "client",
-                    _("Choose the client this user belongs to, or switch portal access off."),
-                )
-        else:
-            cleaned["client"] = None
+        if (
+            cleaned.get("client_portal_enabled")
+            and cleaned.get("client") is None
+            and "client" not in self.errors
+        ):
+            self.add_error(
+                "client",
+                _("Choose the client this user belongs to, or switch portal access off."),
+            )
+        # Access switched off drops the client on save (accounts.services.user_apply_role).
 
 
 class UserAdminChangeForm(UserAccessFormMixin, UserChangeForm):

@@ -2,32 +2,49 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import Any
 
+from asgiref.sync import sync_to_async
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-if TYPE_CHECKING:
-    from clients.models import Client
+from clients.models import Client, Project
+
+# The parts of ``get_client_portal_data()`` that apps above this one own: each registers the
+# queryset it contributes from its ``AppConfig.ready()`` (tracking: ``time_entries``,
+# invoicing: ``invoices``), so accounts never imports them (docs/ARCHITECTURE.md, layers).
+PORTAL_DATA_SECTIONS: dict[str, Callable[[Client], QuerySet]] = {}
+
+
+def register_portal_data(name: str, build: Callable[[Client], QuerySet]) -> None:
+    """Add ``name`` to every portal user's ``get_client_portal_data()``: ``build(client)``."""
+    PORTAL_DATA_SECTIONS[name] = build
 
 
 class UserManager(DjangoUserManager):
-    """Keeps ``role="admin"`` and ``is_superuser`` in step for users created in code."""
+    """Users created in code get their role's flags, group and scope from the one service,
+    ``accounts.services.user_apply_role``; a superuser always has role ``admin``."""
 
-    # _create_user_object is shared by the sync and async paths. create_user() has already
-    # set is_superuser=False by now, so role admin must overwrite it, not setdefault.
-    def _create_user_object(self, username, email, password, **extra_fields):
+    def create_user(self, username, email=None, password=None, **extra_fields):
         if extra_fields.get("is_superuser"):
             extra_fields["role"] = User.Role.ADMIN
-        elif extra_fields.get("role") == User.Role.ADMIN:
-            extra_fields["is_superuser"] = True
-            extra_fields["is_staff"] = True
-        elif extra_fields.get("role") == User.Role.SUBCONTRACTOR:
-            # Subcontractors work in the admin, which only lets staff in.
-            extra_fields["is_staff"] = True
-        return super()._create_user_object(username, email, password, **extra_fields)
+        user = super().create_user(username, email, password, **extra_fields)
+        return _apply_role(user)
+
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
+        extra_fields["role"] = User.Role.ADMIN
+        user = super().create_superuser(username, email, password, **extra_fields)
+        return _apply_role(user)
+
+    async def acreate_user(self, username, email=None, password=None, **extra_fields):
+        return await sync_to_async(self.create_user)(username, email, password, **extra_fields)
+
+    async def acreate_superuser(self, username, email=None, password=None, **extra_fields):
+        return await sync_to_async(self.create_superuser)(username, email, password, **extra_fields)
 
     def portal_users(self):
         """Users who can log in to the Client Portal."""
@@ -102,8 +119,6 @@ class User(AbstractUser):
 
     def get_allowed_project_ids(self) -> set[int] | None:
         """The ids of every project (any status) of the allowed clients; ``None`` = all."""
-        from clients.models import Project
-
         client_ids = self.get_allowed_client_ids()
         if client_ids is None:
             return None
@@ -112,20 +127,27 @@ class User(AbstractUser):
         return set(Project.objects.filter(client_id__in=client_ids).values_list("id", flat=True))
 
     def get_client_portal_data(self) -> dict[str, Any] | None:
-        """Lazy querysets of everything the portal shows this user, or ``None`` without access."""
+        """Lazy querysets of everything the portal shows this user, or ``None`` without access.
+
+        ``client``, its active ``projects``, plus the sections the apps above register
+        (``invoices``: portal-visible, ``time_entries``: finished). ``ClientPortalRequiredMixin``
+        builds every portal page from this dict.
+        """
         if not self.is_client_portal_user:
             return None
-        from clients.models import Project
-        from invoicing.models import Invoice
-        from tracking.models import TimeEntry
-
         client: Client = self.client
-        return {
+        data: dict[str, Any] = {
             "client": client,
             "projects": Project.objects.for_client(client).active(),
-            "invoices": Invoice.objects.for_client(client).portal_visible(),
-            "time_entries": TimeEntry.objects.for_client(client).finished(),
         }
+        data.update((name, build(client)) for name, build in PORTAL_DATA_SECTIONS.items())
+        return data
+
+
+def _apply_role(user: User) -> User:
+    from .services import user_apply_role  # the services module imports this one
+
+    return user_apply_role(user=user)
 
 
 class UserClient(models.Model):

@@ -34,21 +34,30 @@ def subcontractor_group() -> Group:
 
 
 @transaction.atomic
-def user_apply_role(*, user: User) -> User:
-    """Bring everything that depends on ``user.role`` in line with it, and save.
+def user_apply_role(*, user: User, commit: bool = True) -> User:
+    """Bring everything that depends on ``user.role`` in line with it: the one place for the
+    role rules, used by ``User.objects.create_user`` / ``create_superuser``, the admin's user
+    forms and demo seeding.
 
     * role ``admin`` ⇔ superuser (and staff); subcontractors are staff (they work in the admin);
     * portal access switched off → no portal client;
-    * subcontractors are in the "Subcontractors" group; anyone else loses that group and
-      every client assignment.
+    * with ``commit`` (a saved user): the fields that changed are saved, subcontractors are in
+      the "Subcontractors" group, anyone else loses that group and every client assignment.
+
+    ``commit=False`` only sets the fields, on a user about to be created (the demo's bulk
+    writer then adds the group memberships itself).
     """
+    before = (user.is_superuser, user.is_staff, user.client_id)
     is_admin = user.role == User.Role.ADMIN
     user.is_superuser = is_admin
     if is_admin or user.role == User.Role.SUBCONTRACTOR:
         user.is_staff = True
     if not user.client_portal_enabled:
         user.client = None
-    user.save(update_fields=["is_superuser", "is_staff", "client"])
+    if not commit:
+        return user
+    if (user.is_superuser, user.is_staff, user.client_id) != before:
+        user.save(update_fields=["is_superuser", "is_staff", "client"])
     if user.role == User.Role.SUBCONTRACTOR:
         user.groups.add(subcontractor_group())
     else:

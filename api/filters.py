@@ -106,12 +106,7 @@ class TimeEntryFilter(django_filters.FilterSet):
 class InvoiceFilter(django_filters.FilterSet):
     """``status`` is one of the derived states of §2, through the InvoiceQuerySet methods."""
 
-    STATUSES = {
-        "all": None,
-        "paid": "paid",
-        "unpaid": "unpaid",
-        "overdue": "overdue",
-    }
+    STATUSES = ("all", "paid", "unpaid", "overdue")
 
     status = django_filters.ChoiceFilter(
         choices=[(value, value) for value in STATUSES],
@@ -125,5 +120,4 @@ class InvoiceFilter(django_filters.FilterSet):
         fields = ["status", "client"]
 
     def filter_status(self, queryset, name, value):
-        method = self.STATUSES.get(value)
-        return getattr(queryset, method)() if method else queryset
+        return queryset.in_state(value)

@@ -7,6 +7,8 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from invoicing.models import Invoice
+
 from .models import AuditEvent
 
 
@@ -42,8 +44,6 @@ class FirstViewedInvoiceAdminMixin:
 
 def install(site=admin.site) -> None:
     """Re-register the invoice admin with the audit fields (called from AuditConfig.ready)."""
-    from invoicing.models import Invoice
-
     model_admin = site._registry.get(Invoice)
     if model_admin is None or isinstance(model_admin, FirstViewedInvoiceAdminMixin):
         return

@@ -11,13 +11,22 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from invoicing.models import Invoice
-from timetracker.admin_scope import ProtectedDeleteMixin, ScopedAdminMixin, ScopedInlineMixin
-from tracking.models import TimeEntry
+from timetracker.admin_scope import (
+    ArchiveActionsMixin,
+    ProtectedDeleteMixin,
+    ScopedAdminMixin,
+    ScopedInlineMixin,
+)
 
 from .forms import ClientBrandingForm
 from .models import Client, ClientBranding, Project, ProjectComment, ProjectUpdate
-from .services import project_comment_notify
+from .services import (
+    client_archive,
+    client_reactivate,
+    project_archive,
+    project_comment_notify,
+    project_reactivate,
+)
 
 
 class ProjectInline(ScopedInlineMixin, admin.TabularInline):
@@ -66,7 +75,7 @@ class ClientBrandingInline(ScopedInlineMixin, admin.StackedInline):
 
 
 @admin.register(Client)
-class ClientAdmin(ProtectedDeleteMixin, ScopedAdminMixin, admin.ModelAdmin):
+class ClientAdmin(ArchiveActionsMixin, ProtectedDeleteMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_display = (
         "name",
         "contact_person",
@@ -97,26 +106,8 @@ class ClientAdmin(ProtectedDeleteMixin, ScopedAdminMixin, admin.ModelAdmin):
     )
     readonly_fields = ("created_at", "updated_at")
     inlines = [ClientBrandingInline, ProjectInline]
-    actions = ["archive", "reactivate"]
-
-    @admin.action(description=_("Archive selected clients"), permissions=["change"])
-    def archive(self, request, queryset):
-        count = queryset.filter(is_active=True).update(is_active=False)
-        self.message_user(
-            request,
-            ngettext("Archived %(n)d client.", "Archived %(n)d clients.", count) % {"n": count},
-            messages.SUCCESS,
-        )
-
-    @admin.action(description=_("Reactivate selected clients"), permissions=["change"])
-    def reactivate(self, request, queryset):
-        count = queryset.filter(is_active=False).update(is_active=True)
-        self.message_user(
-            request,
-            ngettext("Reactivated %(n)d client.", "Reactivated %(n)d clients.", count)
-            % {"n": count},
-            messages.SUCCESS,
-        )
+    archive_service = staticmethod(client_archive)
+    reactivate_service = staticmethod(client_reactivate)
 
     def deletion_blockers(self, objs) -> list[str]:
         rows = Client.objects.filter(pk__in=[o.pk for o in objs]).annotate(
@@ -192,7 +183,7 @@ class ProjectCommentReplyInline(ScopedInlineMixin, admin.StackedInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(ProtectedDeleteMixin, ScopedAdminMixin, admin.ModelAdmin):
+class ProjectAdmin(ArchiveActionsMixin, ProtectedDeleteMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_display = (
         "name",
         "client",
@@ -213,7 +204,6 @@ class ProjectAdmin(ProtectedDeleteMixin, ScopedAdminMixin, admin.ModelAdmin):
         (_("History"), {"fields": ("created_at", "updated_at")}),
     )
     readonly_fields = ("created_at", "updated_at")
-    actions = ["archive", "reactivate"]
     inlines = [ProjectUpdateInline, ProjectCommentInline, ProjectCommentReplyInline]
 
     def get_inlines(self, request, obj):
@@ -235,41 +225,23 @@ class ProjectAdmin(ProtectedDeleteMixin, ScopedAdminMixin, admin.ModelAdmin):
         for comment in new_comments:
             project_comment_notify(comment=comment)
 
-    @admin.action(description=_("Archive selected projects"), permissions=["change"])
-    def archive(self, request, queryset):
-        count = queryset.exclude(status=Project.Status.ARCHIVED).update(
-            status=Project.Status.ARCHIVED
-        )
-        self.message_user(
-            request,
-            ngettext("Archived %(n)d project.", "Archived %(n)d projects.", count) % {"n": count},
-            messages.SUCCESS,
-        )
-
-    @admin.action(description=_("Reactivate selected projects"), permissions=["change"])
-    def reactivate(self, request, queryset):
-        count = queryset.exclude(status=Project.Status.ACTIVE).update(status=Project.Status.ACTIVE)
-        self.message_user(
-            request,
-            ngettext("Reactivated %(n)d project.", "Reactivated %(n)d projects.", count)
-            % {"n": count},
-            messages.SUCCESS,
-        )
+    archive_service = staticmethod(project_archive)
+    reactivate_service = staticmethod(project_reactivate)
 
     def deletion_blockers(self, objs) -> list[str]:
-        ids = [o.pk for o in objs]
-        entries = dict(
-            TimeEntry.objects.filter(project_id__in=ids)
-            .values_list("project_id")
-            .annotate(n=Count("id"))
-            .order_by()
-        )
-        invoices = dict(
-            Invoice.objects.filter(project_id__in=ids)
-            .values_list("project_id")
-            .annotate(n=Count("id"))
-            .order_by()
-        )
+        # Through the reverse relations (tracking and invoicing sit above this app): one
+        # GROUP BY per relation over the selected projects.
+        def counts(relation: str) -> dict[int, int]:
+            rows = (
+                Project.objects.filter(pk__in=[o.pk for o in objs])
+                .annotate(n=Count(relation))
+                .filter(n__gt=0)
+                .values_list("pk", "n")
+            )
+            return dict(rows)
+
+        entries = counts("time_entries")
+        invoices = counts("invoices")
         return [
             _(
                 "%(project)s has %(entries)d time entries and %(invoices)d invoice(s). "

@@ -1,8 +1,15 @@
-"""Writes on projects with side effects: comments and their notifications (PRODUCT.md §10)."""
+"""Writes on clients and projects: archive / reactivate (many rows at once, from the admin)
+and project comments with their notifications (PRODUCT.md §10).
+
+Clients and projects are archived, never deleted (billing history points at them). Each
+archive service is one UPDATE of the rows whose state changes, and sets ``updated_at`` itself
+(``QuerySet.update`` skips ``auto_now``). Each returns how many rows changed.
+"""
 
 from __future__ import annotations
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from .models import Project, ProjectComment
@@ -42,3 +49,23 @@ def project_comment_notify(*, comment: ProjectComment) -> list:
     from .notifications import comment_deliveries_create
 
     return comment_deliveries_create(comment=comment)
+
+
+def client_archive(*, queryset: QuerySet) -> int:
+    return queryset.filter(is_active=True).update(is_active=False, updated_at=timezone.now())
+
+
+def client_reactivate(*, queryset: QuerySet) -> int:
+    return queryset.filter(is_active=False).update(is_active=True, updated_at=timezone.now())
+
+
+def project_archive(*, queryset: QuerySet) -> int:
+    return queryset.exclude(status=Project.Status.ARCHIVED).update(
+        status=Project.Status.ARCHIVED, updated_at=timezone.now()
+    )
+
+
+def project_reactivate(*, queryset: QuerySet) -> int:
+    return queryset.exclude(status=Project.Status.ACTIVE).update(
+        status=Project.Status.ACTIVE, updated_at=timezone.now()
+    )

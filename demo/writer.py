@@ -27,7 +27,7 @@ from django.db.models import Max, Model
 from tqdm import tqdm
 
 from accounts.models import User, UserClient
-from accounts.services import subcontractor_group
+from accounts.services import subcontractor_group, user_apply_role
 from clients.models import Client, Project, ProjectComment, ProjectUpdate
 from invoicing.models import Invoice, InvoiceItem, Payment
 from timetracker.dates import project_timezone
@@ -136,20 +136,21 @@ def _create_users(plan: DemoPlan, *, using: str) -> None:
         return hashes[raw]
 
     def user(login: Login, **extra) -> User:
-        return User(
+        built = User(
             username=login.username,
             email=f"{login.username}@{DEMO_EMAIL_DOMAIN}",
             password=password(login.password),
             **extra,
         )
+        # The role's flags from the one service; the group memberships are written below.
+        return user_apply_role(user=built, commit=False)
 
     logins = {login.username: login for login in plan.logins}
     clients = plan.clients
     people = [
-        user(logins["admin"], role=User.Role.ADMIN, is_staff=True, is_superuser=True,
-             first_name="Ada", last_name="Admin"),
+        user(logins["admin"], role=User.Role.ADMIN, first_name="Ada", last_name="Admin"),
         user(logins["staff"], is_staff=True, first_name="Sam", last_name="Staff"),
-        user(logins["subcontractor"], role=User.Role.SUBCONTRACTOR, is_staff=True,
+        user(logins["subcontractor"], role=User.Role.SUBCONTRACTOR,
              first_name="Sid", last_name="Contractor"),
         user(logins["client_a"], client_portal_enabled=True,
              client_id=clients[plan.portal_clients[0]].id, first_name="Alex", last_name="Client"),

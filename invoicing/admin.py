@@ -113,15 +113,14 @@ class InvoiceStateFilter(admin.SimpleListFilter):
     title = _("payment state")
     parameter_name = "state"
 
+    STATES = {"unpaid": _("Unpaid"), "overdue": _("Overdue"), "paid": _("Paid")}
+
     def lookups(self, request, model_admin):
-        return [("unpaid", _("Unpaid")), ("overdue", _("Overdue")), ("paid", _("Paid"))]
+        return list(self.STATES.items())
 
     def queryset(self, request, queryset):
-        return {
-            "unpaid": queryset.unpaid,
-            "overdue": queryset.overdue,
-            "paid": queryset.paid,
-        }.get(self.value(), queryset.all)()
+        # An unknown value lists everything, as the admin does for its other filters.
+        return queryset.in_state(self.value()) if self.value() in self.STATES else queryset
 
 
 @admin.register(Invoice)
@@ -190,11 +189,12 @@ class InvoiceAdmin(ProtectedDeleteMixin, ScopedAdminMixin, admin.ModelAdmin):
             super().save_formset(request, form, formset, change)
 
     def _save_items(self, formset) -> None:
+        # The totals are recomputed once, in save_related, after every item is saved.
         items = formset.save(commit=False)
         for item in formset.deleted_objects:
-            invoice_item_delete(item=item)
+            invoice_item_delete(item=item, recalculate=False)
         for item in items:
-            invoice_item_save(item=item)
+            invoice_item_save(item=item, recalculate=False)
         formset.save_m2m()
 
     def _save_payments(self, request, invoice: Invoice, formset) -> None:
@@ -210,7 +210,7 @@ class InvoiceAdmin(ProtectedDeleteMixin, ScopedAdminMixin, admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         if form.instance.status == Invoice.Status.DRAFT:
-            # The tax rate may have changed without any item changing.
+            # Once per save, after the items (and when only the tax rate changed).
             invoice_recalculate(invoice=form.instance)
 
     def _run(self, request, queryset, service, done_message) -> None:

@@ -27,6 +27,28 @@ def overdue_q(on) -> Q:
     return unpaid_q() & Q(due_date__lt=on or today())
 
 
+# Every named invoice state (§2, derived, never stored): the one mapping from a state's name
+# to its condition. ``InvoiceQuerySet.in_state`` filters by it (the admin's payment-state
+# filter, the portal's and the API's ``status``), ``status_counts`` counts by it.
+INVOICE_STATES = {
+    "all": lambda on: Q(),
+    "draft": lambda on: Q(status="draft"),
+    "issued": lambda on: Q(status__in=("sent", "paid")),
+    "paid": lambda on: Q(status="paid"),
+    "unpaid": lambda on: unpaid_q(),
+    "overdue": overdue_q,
+    "cancelled": lambda on: Q(status="cancelled"),
+}
+
+
+def state_q(name: str, on=None) -> Q:
+    """The condition of the state ``name`` (``on``: the day overdue is relative to)."""
+    try:
+        return INVOICE_STATES[name](on)
+    except KeyError:
+        raise ValueError(f"Unknown invoice state {name!r}.") from None
+
+
 def amount_due_expr() -> ExpressionWrapper:
     return ExpressionWrapper(
         F("total_amount") - F("amount_paid"), output_field=DecimalField(**MONEY)
@@ -36,9 +58,15 @@ def amount_due_expr() -> ExpressionWrapper:
 class InvoiceQuerySet(ScopedQuerySet):
     client_lookup = "client_id"
 
+    def in_state(self, name: str, *, on=None) -> InvoiceQuerySet:
+        """Invoices in the derived state ``name`` (``INVOICE_STATES``): ``all``, ``draft``,
+        ``issued``, ``paid``, ``unpaid``, ``overdue`` (relative to ``on``, default today in
+        TIME_ZONE) or ``cancelled``. An unknown name is a ``ValueError``."""
+        return self.filter(state_q(name, on))
+
     def issued(self) -> InvoiceQuerySet:
         """Sent or paid: what the client has received (drafts are internal)."""
-        return self.filter(status__in=Invoice.ISSUED_STATUSES)
+        return self.in_state("issued")
 
     def portal_visible(self) -> InvoiceQuerySet:
         """What the Client Portal lists: issued and cancelled invoices, never drafts."""
@@ -46,27 +74,23 @@ class InvoiceQuerySet(ScopedQuerySet):
 
     def paid(self) -> InvoiceQuerySet:
         """Status ``paid`` (over-payment included)."""
-        return self.filter(status=Invoice.Status.PAID)
+        return self.in_state("paid")
 
     def unpaid(self) -> InvoiceQuerySet:
         """Sent and something still due."""
-        return self.filter(unpaid_q())
+        return self.in_state("unpaid")
 
     def overdue(self, on=None) -> InvoiceQuerySet:
         """Unpaid and past the due date (today in TIME_ZONE unless ``on`` is given)."""
-        return self.filter(overdue_q(on))
+        return self.in_state("overdue", on=on)
 
     def cancelled(self) -> InvoiceQuerySet:
         """Withdrawn invoices."""
-        return self.filter(status=Invoice.Status.CANCELLED)
+        return self.in_state("cancelled")
 
     def drafts(self) -> InvoiceQuerySet:
         """Internal drafts."""
-        return self.filter(status=Invoice.Status.DRAFT)
-
-    def with_amount_due(self) -> InvoiceQuerySet:
-        """Annotate ``due`` = total_amount - amount_paid (SQL)."""
-        return self.annotate(due=amount_due_expr())
+        return self.in_state("draft")
 
     def status_counts(self, on=None) -> dict[str, int]:
         """Counts for the portal's status filter in one aggregate query.
@@ -76,9 +100,10 @@ class InvoiceQuerySet(ScopedQuerySet):
         """
         return self.aggregate(
             total=Count("pk"),
-            paid=Count("pk", filter=Q(status=Invoice.Status.PAID)),
-            unpaid=Count("pk", filter=unpaid_q()),
-            overdue=Count("pk", filter=overdue_q(on)),
+            **{
+                name: Count("pk", filter=state_q(name, on))
+                for name in ("paid", "unpaid", "overdue")
+            },
         )
 
     def balances_by_currency(self, on=None):

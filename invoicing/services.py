@@ -143,23 +143,30 @@ def invoice_item_add(
 
 
 @transaction.atomic
-def invoice_item_save(*, item: InvoiceItem) -> InvoiceItem:
-    """Save a new or edited item of a draft invoice; its amount is quantity x unit price."""
+def invoice_item_save(*, item: InvoiceItem, recalculate: bool = True) -> InvoiceItem:
+    """Save a new or edited item of a draft invoice; its amount is quantity x unit price.
+
+    ``recalculate=False`` leaves the totals to the caller, who saves several items and then
+    calls ``invoice_recalculate`` once (the admin's change form).
+    """
     _ensure_draft(Invoice.objects.select_for_update().get(pk=item.invoice_id))
     item.amount = item_amount_compute(quantity=item.quantity, unit_price=item.unit_price)
     item.full_clean()
     item.save()
-    invoice_recalculate(invoice=item.invoice)
+    if recalculate:
+        invoice_recalculate(invoice=item.invoice)
     return item
 
 
 @transaction.atomic
-def invoice_item_delete(*, item: InvoiceItem) -> None:
-    """Remove an item from a draft invoice and recompute its totals."""
+def invoice_item_delete(*, item: InvoiceItem, recalculate: bool = True) -> None:
+    """Remove an item from a draft invoice and recompute its totals (see ``recalculate``
+    on ``invoice_item_save``)."""
     invoice = Invoice.objects.select_for_update().get(pk=item.invoice_id)
     _ensure_draft(invoice)
     item.delete()
-    invoice_recalculate(invoice=invoice)
+    if recalculate:
+        invoice_recalculate(invoice=invoice)
 
 
 def _snapshot_billing(invoice: Invoice) -> None:

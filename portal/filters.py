@@ -1,4 +1,5 @@
-"""The time-entry filter of the portal (§3.6), applied to an already scoped queryset."""
+"""The portal's filters (§3.5 invoice status, §3.6 time entries), applied to an already
+scoped queryset (``ClientPortalRequiredMixin.filterset_class``)."""
 
 from __future__ import annotations
 
@@ -6,8 +7,10 @@ import datetime as dt
 
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from invoicing.models import Invoice
 from tracking.models import TimeEntry
 
 # Dates outside this range cannot be turned into aware datetimes in every time zone.
@@ -85,3 +88,42 @@ class TimeEntryFilter(django_filters.FilterSet):
 
     def filter_date_to(self, queryset, name, value):
         return queryset.started_between(date_to=value)
+
+
+# The invoice list's tabs: the states of §2 the portal offers, in order ("all" = every
+# portal-visible invoice).
+INVOICE_STATUSES = {
+    "all": _("All"),
+    "paid": _("Paid"),
+    "unpaid": _("Unpaid"),
+    "overdue": _("Overdue"),
+}
+
+
+def validate_invoice_status(value: str) -> None:
+    if value not in INVOICE_STATUSES:
+        raise ValidationError(
+            _("Unknown status “%(status)s”. Choose one of: %(choices)s."),
+            code="invalid_choice",
+            params={"status": value[:40], "choices": ", ".join(INVOICE_STATUSES)},
+        )
+
+
+class InvoiceFilter(django_filters.FilterSet):
+    """``status``: one of ``INVOICE_STATUSES`` (empty = all), through ``Invoice.objects.in_state``
+    relative to the day ``on``."""
+
+    status = django_filters.CharFilter(
+        method="filter_status", strip=False, validators=[validate_invoice_status]
+    )
+
+    class Meta:
+        model = Invoice
+        fields = ["status"]
+
+    def __init__(self, data=None, queryset=None, *, on, **kwargs):
+        super().__init__(data, queryset, **kwargs)
+        self.on = on
+
+    def filter_status(self, queryset, name, value):
+        return queryset.in_state(value, on=self.on)

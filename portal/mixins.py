@@ -18,12 +18,19 @@ class ClientPortalRequiredMixin:
 
     Answers in the order of §3.1: anonymous (or inactive, which Django treats as
     anonymous) → login redirect with ``next``; no portal access → 403; inactive client →
-    403; otherwise sets ``self.client`` and serves the page. ``get_queryset()`` starts
-    from ``model.objects.for_client(self.client)``, so a lookup outside the client's data
+    403; otherwise sets ``self.client`` and ``self.portal_data`` (``user.get_client_portal_data()``,
+    §2) and serves the page. ``get_queryset()`` starts from ``portal_data[portal_data_key]``
+    (else ``model.objects.for_client(self.client)``), so a lookup outside the client's data
     is a 404 by construction. Only GET and HEAD are allowed.
+
+    With a ``filterset_class`` (django-filter) the queryset goes through it: invalid filter
+    input renders the page with the form's errors, no rows and no pagination, as a 400.
     """
 
     http_method_names = ["get", "head"]
+    # Which queryset of ``user.get_client_portal_data()`` the view starts from.
+    portal_data_key: str = ""
+    filterset_class = None
     # The navigation item marked as current: "page" on the item's own page, "true" below it.
     portal_section: str = ""
     nav_current: str = "page"
@@ -40,6 +47,7 @@ class ClientPortalRequiredMixin:
         if not user.client.is_active:
             return self.forbidden("portal/client_inactive.html")
         self.client = user.client
+        self.portal_data = user.get_client_portal_data()
         if self.client.require_2fa and not self.allow_without_2fa and not user.is_verified():
             # A verified session has passed a device's code; the others must enrol first
             # (an enrolled user who has not given a code was stopped by TwoFactorMiddleware).
@@ -60,7 +68,32 @@ class ClientPortalRequiredMixin:
         return response
 
     def get_queryset(self):
-        return self.model.objects.for_client(self.client)
+        if self.portal_data_key:
+            queryset = self.portal_data[self.portal_data_key]
+        else:
+            queryset = self.model.objects.for_client(self.client)
+        if self.filterset_class is None:
+            return queryset
+        self.filterset = self.filterset_class(
+            self.request.GET, queryset=queryset, **self.get_filterset_kwargs()
+        )
+        return self.filterset.qs if self.filterset.is_valid() else queryset.none()
+
+    def get_filterset_kwargs(self) -> dict:
+        return {}
+
+    @property
+    def filter_is_valid(self) -> bool:
+        return self.filterset_class is None or self.filterset.is_valid()
+
+    def get_paginate_by(self, queryset):
+        # Invalid filters are a 400 whatever the page number: there is nothing to page.
+        return super().get_paginate_by(queryset) if self.filter_is_valid else None
+
+    def render_to_response(self, context, **response_kwargs):
+        if not self.filter_is_valid:
+            response_kwargs.setdefault("status", 400)
+        return super().render_to_response(context, **response_kwargs)
 
     def get_context_data(self, **kwargs):
         kwargs.setdefault("client", self.client)

@@ -26,12 +26,12 @@ from django.views.generic import DetailView, View
 from clients.models import Project, ProjectComment, ProjectUpdate
 from clients.services import project_comment_create, project_comment_delete
 from invoicing.models import Invoice, InvoiceItem
-from timetracker.dates import today, week_start
+from timetracker.dates import this_month, today, week_start
 from tracking.models import ProjectDay, TimeEntry
 
 from .charts import weekly_hours_chart
 from .mixins import ClientPortalRequiredMixin
-from .views import CHART_WEEKS, month_days
+from .views import CHART_WEEKS
 
 COMMENTS_PER_PAGE = 20
 UPDATES_SHOWN = 20
@@ -134,7 +134,7 @@ class ProjectDetailView(ClientPortalRequiredMixin, DetailView):
         visibility = client.visibility
         day = today()
         weeks = [week_start(day) - dt.timedelta(weeks=n) for n in range(CHART_WEEKS - 1, -1, -1)]
-        periods = {"month": month_days(day)}
+        periods = {"month": this_month(day)}
         periods.update({f"week{i}": (w, w + dt.timedelta(days=6)) for i, w in enumerate(weeks)})
         days = ProjectDay.objects.for_client(client).filter(project=project)
         seconds = days.seconds_per_period(periods)

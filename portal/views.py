@@ -1,7 +1,8 @@
 """Client Portal pages (§3): read-only views of one client's projects, invoices and hours.
 
-Every queryset starts from ``for_client(self.client)`` (see ``ClientPortalRequiredMixin``);
-figures are SQL aggregates over all of the client's data, never Python sums.
+Every queryset starts from ``user.get_client_portal_data()`` or ``for_client(self.client)``
+(see ``ClientPortalRequiredMixin``); figures are SQL aggregates over all of the client's
+data, never Python sums.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, ListView, TemplateView, UpdateView
 
@@ -26,32 +28,16 @@ from audit.services import audit_record
 from clients.models import Project
 from invoicing.models import Invoice
 from invoicing.pdf import invoice_document_context, issuer_for, pdf_filename, render_invoice_pdf
-from timetracker.dates import local_day_bounds, month_start, today, week_start
+from timetracker.dates import this_month, today, week_start
 from tracking.models import ClientDay, ProjectDay, TimeEntry
 
 from .charts import weekly_hours_chart
 from .csv_export import time_entry_csv_rows
-from .filters import TimeEntryFilter
+from .filters import INVOICE_STATUSES, InvoiceFilter, TimeEntryFilter
 from .forms import NotificationSettingsForm
 from .mixins import ClientPortalRequiredMixin, DayWalkPaginator, KnownCountPaginator
 
 CHART_WEEKS = 12
-
-
-def local_range(first: dt.date, last: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    """Aware ``[start, end)`` covering the calendar days ``first``..``last`` in TIME_ZONE."""
-    return local_day_bounds(first)[0], local_day_bounds(last)[1]
-
-
-def this_month(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    return local_range(*month_days(day))
-
-
-def month_days(day: dt.date) -> tuple[dt.date, dt.date]:
-    """The first and last calendar day of ``day``'s month."""
-    first = month_start(day)
-    next_first = month_start(first + dt.timedelta(days=31))
-    return first, next_first - dt.timedelta(days=1)
 
 
 class DashboardView(ClientPortalRequiredMixin, TemplateView):
@@ -61,16 +47,15 @@ class DashboardView(ClientPortalRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         day = today()
         weeks = [week_start(day) - dt.timedelta(weeks=n) for n in range(CHART_WEEKS - 1, -1, -1)]
-        periods = {"month": month_days(day)}
+        periods = {"month": this_month(day)}
         periods.update({f"week{i}": (w, w + dt.timedelta(days=6)) for i, w in enumerate(weeks)})
-        entries = TimeEntry.objects.for_client(self.client).finished()
-        invoices = Invoice.objects.for_client(self.client)
+        entries = self.portal_data["time_entries"]
+        invoices = self.portal_data["invoices"]
 
         # From the per-day rollup (a few hundred rows per year), not the entries.
         seconds = ClientDay.objects.for_client(self.client).seconds_per_period(periods)
         projects = list(
-            Project.objects.for_client(self.client)
-            .active()
+            self.portal_data["projects"]
             .with_total_count()
             .with_latest_update()
             .order_by("name", "id")[:5]
@@ -97,13 +82,14 @@ class ProjectListView(ClientPortalRequiredMixin, ListView):
     template_name = "portal/projects.html"
     context_object_name = "projects"
     portal_section = "projects"
+    portal_data_key = "projects"
     # Every active project, by name, 50 to a page (a big client has hundreds).
     paginate_by = 50
 
     def get_queryset(self):
         # Figures from the per-day rollup, the last entry from the (project, start) index:
         # correlated subqueries, which PostgreSQL evaluates for the page's rows only.
-        first, last = month_days(today())
+        first, last = this_month()
         days = ProjectDay.objects.filter(project=OuterRef("pk")).order_by().values("project")
 
         def seconds(column, rows=days):
@@ -119,7 +105,6 @@ class ProjectListView(ClientPortalRequiredMixin, ListView):
         projects = (
             super()
             .get_queryset()
-            .active()
             .annotate(
                 total_seconds=seconds("seconds"),
                 billable_seconds=seconds("billable_seconds"),
@@ -136,42 +121,27 @@ class InvoiceListView(ClientPortalRequiredMixin, ListView):
     context_object_name = "invoices"
     paginate_by = 25
     portal_section = "invoices"
+    # Portal-visible = issued and cancelled; drafts never appear.
+    portal_data_key = "invoices"
+    filterset_class = InvoiceFilter
 
-    STATUSES = {
-        "all": _("All"),
-        "paid": _("Paid"),
-        "unpaid": _("Unpaid"),
-        "overdue": _("Overdue"),
-    }
+    @cached_property
+    def day(self) -> dt.date:
+        return today()
 
-    def get(self, request, *args, **kwargs):
-        self.today = today()
-        self.status = request.GET.get("status") or "all"
-        # Portal-visible = issued and cancelled; drafts never appear.
-        visible = super().get_queryset().portal_visible()
-        self.counts = visible.status_counts(on=self.today)
-        if self.status not in self.STATUSES:
-            self.object_list = visible.none()
-            context = self.get_context_data(
-                status_error=_("Unknown status “%(status)s”. Choose one of: %(choices)s.")
-                % {"status": self.status[:40], "choices": ", ".join(self.STATUSES)}
-            )
-            return self.render_to_response(context, status=400)
-        self.object_list = self.filter_by_status(visible).order_by("-issue_date", "-id")
-        return self.render_to_response(self.get_context_data())
+    @property
+    def status(self) -> str:
+        return self.request.GET.get("status") or "all"
 
-    def filter_by_status(self, queryset):
-        if self.status == "paid":
-            return queryset.paid()
-        if self.status == "unpaid":
-            return queryset.unpaid()
-        if self.status == "overdue":
-            return queryset.overdue(on=self.today)
-        return queryset
+    @cached_property
+    def counts(self) -> dict[str, int]:
+        return self.portal_data["invoices"].status_counts(on=self.day)
 
-    def get_paginate_by(self, queryset):
-        # An invalid filter is a 400 whatever the page number; there is nothing to page.
-        return None if self.status not in self.STATUSES else self.paginate_by
+    def get_filterset_kwargs(self) -> dict:
+        return {"on": self.day}
+
+    def get_queryset(self):
+        return super().get_queryset().order_by("-issue_date", "-id")
 
     def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kw):
         count = self.counts["total" if self.status == "all" else self.status]
@@ -192,8 +162,10 @@ class InvoiceListView(ClientPortalRequiredMixin, ListView):
                 "count": self.counts["total" if value == "all" else value],
                 "current": value == self.status,
             }
-            for value, label in self.STATUSES.items()
+            for value, label in INVOICE_STATUSES.items()
         ]
+        if not self.filter_is_valid:
+            kwargs.setdefault("status_error", self.filterset.form.errors["status"][0])
         return super().get_context_data(tabs=tabs, status=self.status, **kwargs)
 
 
@@ -204,10 +176,11 @@ class InvoiceDetailView(ClientPortalRequiredMixin, DetailView):
     portal_section = "invoices"
     nav_current = "true"
     audit_action = AuditEvent.Action.INVOICE_VIEWED
+    # Drafts, other clients' invoices and unknown ids are all the same 404.
+    portal_data_key = "invoices"
 
     def get_queryset(self):
-        # Drafts, other clients' invoices and unknown ids are all the same 404.
-        return super().get_queryset().portal_visible().prefetch_related("items", "payments")
+        return super().get_queryset().prefetch_related("items", "payments")
 
     def get_context_data(self, **kwargs):
         invoice = self.object
@@ -241,35 +214,32 @@ class TimeEntryListView(ClientPortalRequiredMixin, ListView):
     context_object_name = "entries"
     paginate_by = 50
     portal_section = "time_entries"
+    # Finished entries only; invalid filters show the form with its errors and no entries.
+    portal_data_key = "time_entries"
+    filterset_class = TimeEntryFilter
 
-    def get(self, request, *args, **kwargs):
-        projects = list(
-            Project.objects.for_client(self.client).only("id", "name", "status").order_by("name")
-        )
-        self.filterset = TimeEntryFilter(
-            request.GET, queryset=super().get_queryset().finished(), projects=projects
-        )
-        if not self.filterset.is_valid():
-            # Invalid filters show the form with its errors and no entries at all.
-            self.object_list = self.model.objects.none()
-            self.totals = None
-            return self.render_to_response(self.get_context_data(), status=400)
-        filtered = self.filterset.qs
-        # The filter (a project, whole local days) selects exactly a set of rollup rows.
+    def get_filterset_kwargs(self) -> dict:
+        # Every project of the client (any status), fetched once for validating and the form.
+        projects = Project.objects.for_client(self.client).only("id", "name", "status")
+        return {"projects": list(projects.order_by("name"))}
+
+    def get_queryset(self):
+        # The paginator joins project and user onto the page's 50 rows only.
+        return super().get_queryset().order_by("-start_time", "-id")
+
+    @cached_property
+    def days(self):
+        """The rollup rows the filter selects exactly (a project, whole local days)."""
         data = self.filterset.form.cleaned_data
         if data.get("project_id"):
             days = ProjectDay.objects.for_client(self.client).filter(project=data["project_id"])
         else:
             days = ClientDay.objects.for_client(self.client)
-        self.days = days.between(data.get("date_from"), data.get("date_to"))
-        self.totals = self.days.totals()
-        # The paginator joins project and user onto the page's 50 rows only.
-        self.object_list = filtered.order_by("-start_time", "-id")
-        return self.render_to_response(self.get_context_data())
+        return days.between(data.get("date_from"), data.get("date_to"))
 
-    def get_paginate_by(self, queryset):
-        # Invalid filters are a 400 whatever the page number; there is nothing to page.
-        return None if self.totals is None else self.paginate_by
+    @cached_property
+    def totals(self) -> dict | None:
+        return self.days.totals() if self.filter_is_valid else None
 
     def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kw):
         count = self.totals["count"]
@@ -386,25 +356,24 @@ class InvoicePrintView(InvoiceDetailView):
 class TimeEntryCsvView(TimeEntryListView):
     """Every entry the time-entries page would list for these filters, as a streamed CSV.
 
-    Same FilterSet and the same 400s as the page; rows come from a server-side cursor in
-    chunks, so memory stays flat however many entries match.
+    Same FilterSet and the same 400s (the page with the form's errors) as the page; rows
+    come from a server-side cursor in chunks, so memory stays flat however many entries match.
     """
 
-    def get(self, request, *args, **kwargs):
-        projects = list(
-            Project.objects.for_client(self.client).only("id", "name", "status").order_by("name")
+    paginate_by = None
+
+    def get_context_data(self, **kwargs):
+        # The export needs no page context (and so no totals query); the 400 page does.
+        return super().get_context_data(**kwargs) if not self.filter_is_valid else {}
+
+    def render_to_response(self, context, **response_kwargs):
+        if not self.filter_is_valid:
+            return super().render_to_response(context, **response_kwargs)
+        audit_record(
+            action=AuditEvent.Action.CSV_EXPORTED, client=self.client, request=self.request
         )
-        self.filterset = TimeEntryFilter(
-            request.GET, queryset=super().get_queryset().finished(), projects=projects
-        )
-        if not self.filterset.is_valid():
-            self.object_list = self.model.objects.none()
-            self.totals = None
-            return self.render_to_response(self.get_context_data(), status=400)
-        entries = self.filterset.qs.order_by("-start_time", "-id")
-        audit_record(action=AuditEvent.Action.CSV_EXPORTED, client=self.client, request=request)
         response = StreamingHttpResponse(
-            time_entry_csv_rows(entries, visibility=self.client.visibility),
+            time_entry_csv_rows(self.object_list, visibility=self.client.visibility),
             content_type="text/csv; charset=utf-8",
         )
         response["Content-Disposition"] = 'attachment; filename="time-entries.csv"'

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import calendar
-import datetime as dt
-
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from clients.models import Client, Project
-from timetracker.dates import today
+from timetracker.dates import this_month
+from timetracker.forms import ProjectChoiceField
 from tracking.models import TimeEntry
 
 from .report import GROUP_BY_CHOICES, GroupBy
@@ -20,21 +18,9 @@ DATE_FORMAT = "%Y-%m-%d"
 MIN_YEAR, MAX_YEAR = 1900, 9998
 
 
-class ProjectChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Project) -> str:
-        return f"{obj.client.name} · {obj.name}"
-
-
 class UserChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj) -> str:
         return obj.display_name
-
-
-def this_month() -> tuple[dt.date, dt.date]:
-    """First and last day of the current month in TIME_ZONE."""
-    day = today()
-    last = calendar.monthrange(day.year, day.month)[1]
-    return day.replace(day=1), day.replace(day=last)
 
 
 class ReportForm(forms.Form):

@@ -10,6 +10,7 @@ from accounts.models import ApiToken, User, UserClient
 from accounts.services import api_token_hash
 from clients.models import Client, Project
 from invoicing.models import Invoice, InvoiceItem, Payment
+from invoicing.services import invoice_record_payment
 from tracking.models import TimeEntry
 
 PASSWORD = "correct-horse-battery-staple"
@@ -126,6 +127,9 @@ class InvoiceItemFactory(factory.django.DjangoModelFactory):
 
 
 class PaymentFactory(factory.django.DjangoModelFactory):
+    """Through ``invoice_record_payment``: ``amount_paid`` and the status follow, as in use
+    (the given invoice object is updated too)."""
+
     class Meta:
         model = Payment
 
@@ -133,6 +137,14 @@ class PaymentFactory(factory.django.DjangoModelFactory):
     date = factory.LazyFunction(timezone.localdate)
     amount = Decimal("100.00")
     method = Payment.Method.BANK_TRANSFER
+    reference = ""
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        invoice = kwargs.pop("invoice")
+        payment = invoice_record_payment(invoice=invoice, **kwargs)
+        invoice.amount_paid, invoice.status = payment.invoice.amount_paid, payment.invoice.status
+        return payment
 
 
 class ApiTokenFactory(factory.django.DjangoModelFactory):

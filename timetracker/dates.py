@@ -3,6 +3,7 @@ every stored instant must lie in (``DATETIME_MIN`` .. ``DATETIME_MAX``)."""
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import zoneinfo
 
@@ -31,6 +32,12 @@ def local_day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
 
 def month_start(day: dt.date) -> dt.date:
     return day.replace(day=1)
+
+
+def this_month(day: dt.date | None = None) -> tuple[dt.date, dt.date]:
+    """The first and last calendar day of ``day``'s month (default: today in TIME_ZONE)."""
+    day = day or today()
+    return day.replace(day=1), day.replace(day=calendar.monthrange(day.year, day.month)[1])
 
 
 def week_start(day: dt.date) -> dt.date:

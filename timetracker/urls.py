@@ -1,11 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from accounts.views import home
 from timetracker.health import healthz
 
 urlpatterns = [
-    path("", home, name="home"),
+    # Apps are included by name: this package is the lowest layer and imports none of them.
+    path("", include("accounts.urls_root")),
     path("healthz", healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
     path("client-portal/", include("portal.urls")),

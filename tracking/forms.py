@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from clients.models import Project
+from timetracker.forms import ProjectChoiceField
 
 from .models import TimeEntry
 
@@ -42,7 +43,7 @@ class TimeEntryAdminForm(forms.ModelForm):
         if "user" not in self.fields and cleaned.get("end_time") is None:
             # With ``user`` off the form Django skips the one-running-entry constraint check;
             # the database would still refuse, so say it here instead of failing on save.
-            running = TimeEntry.objects.running().filter(user=self.instance.user)
+            running = TimeEntry.objects.running_for(self.instance.user)
             if self.instance.pk:
                 running = running.exclude(pk=self.instance.pk)
             if running.exists():
@@ -51,11 +52,6 @@ class TimeEntryAdminForm(forms.ModelForm):
                     _("You already have a running timer: enter an end time or stop it first."),
                 )
         return cleaned
-
-
-class ProjectChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Project) -> str:
-        return f"{obj.client.name} · {obj.name}"
 
 
 class TimerStartForm(forms.Form):

@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from clients.models import Project
 from timetracker.dates import (
     DATETIME_MAX,
     DATETIME_MIN,
@@ -40,8 +41,6 @@ class TimeEntryQuerySet(ScopedQuerySet):
         objs = list(objs)
         missing = {o.project_id for o in objs if o.client_id is None}
         if missing:
-            from clients.models import Project
-
             clients = dict(Project.objects.filter(pk__in=missing).values_list("pk", "client_id"))
             for obj in objs:
                 if obj.client_id is None:
@@ -55,6 +54,10 @@ class TimeEntryQuerySet(ScopedQuerySet):
     def running(self) -> TimeEntryQuerySet:
         """Entries whose timer is still running."""
         return self.filter(end_time__isnull=True)
+
+    def running_for(self, user) -> TimeEntryQuerySet:
+        """``user``'s running timer: at most one row (a partial unique index says so)."""
+        return self.running().filter(user=user)
 
     def billable(self) -> TimeEntryQuerySet:
         """Billable entries."""

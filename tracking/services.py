@@ -32,7 +32,7 @@ class NoRunningTimer(ValidationError):
 
 def timer_running(*, user) -> TimeEntry | None:
     """The user's running entry, if any."""
-    return TimeEntry.objects.running().filter(user=user).select_related("project").first()
+    return TimeEntry.objects.running_for(user).select_related("project").first()
 
 
 def timer_start(*, user, project: Project, notes: str = "") -> TimeEntry:
@@ -47,7 +47,7 @@ def timer_start(*, user, project: Project, notes: str = "") -> TimeEntry:
         raise PermissionDenied(_("This project is outside your scope."))
     if project.status != Project.Status.ACTIVE:
         raise ValidationError(_("Timers can only run on active projects."))
-    if TimeEntry.objects.running().filter(user=user).exists():
+    if TimeEntry.objects.running_for(user).exists():
         raise TimerAlreadyRunning(_("You already have a running timer. Stop it first."))
     start = timezone.now()
     validate_datetime_in_range(start)  # a server clock gone wrong must not poison the table
@@ -71,7 +71,7 @@ def timer_start(*, user, project: Project, notes: str = "") -> TimeEntry:
 @transaction.atomic
 def timer_stop(*, user) -> TimeEntry:
     """Stop the user's running timer, setting ``end_time`` and ``duration_seconds``."""
-    entry = TimeEntry.objects.select_for_update().running().filter(user=user).first()
+    entry = TimeEntry.objects.select_for_update().running_for(user).first()
     if entry is None:
         raise NoRunningTimer(_("There is no running timer to stop."))
     entry.end_time = max(timezone.now(), entry.start_time)

@@ -1,13 +1,15 @@
 """accounts.User: roles, scope helpers, portal data, and the user-client assignment table."""
 
+import asyncio
 import datetime as dt
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
 from django.db.models import QuerySet
 
-from accounts.models import User, UserClient
+from accounts.models import User, UserClient, UserManager
 from clients.models import Client, Project
 from invoicing.models import Invoice
 from tests.factories import (
@@ -279,11 +281,26 @@ def test_create_user_with_role_admin_gives_a_superuser():
     assert user.get_allowed_client_ids() is None
 
 
-def test_the_user_object_shared_by_create_user_and_acreate_user_keeps_role_in_step():
-    # acreate_user() builds its user through the same _create_user_object(); calling it
-    # directly avoids running an event loop next to the browser tests' one.
-    user = User.objects._create_user_object("achief", "a@example.com", "pw", role="admin")
-    assert user.is_superuser and user.is_staff
+def test_acreate_user_and_acreate_superuser_go_through_the_sync_methods(monkeypatch):
+    # So the async paths apply the role (accounts.services.user_apply_role) too. Mocked, and
+    # the event loop runs in a thread of its own, away from the browser tests' loop.
+    made = []
+    monkeypatch.setattr(UserManager, "create_user", lambda self, *a, **kw: made.append(a) or "u")
+    monkeypatch.setattr(
+        UserManager, "create_superuser", lambda self, *a, **kw: made.append(a) or "s"
+    )
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        user = pool.submit(asyncio.run, User.objects.acreate_user("a", "a@x.example", "pw"))
+        root = pool.submit(asyncio.run, User.objects.acreate_superuser("r", "r@x.example", "pw"))
+        assert (user.result(), root.result()) == ("u", "s")
+    assert made == [("a", "a@x.example", "pw"), ("r", "r@x.example", "pw")]
+
+
+def test_create_user_with_role_subcontractor_is_staff_in_the_group():
+    user = User.objects.create_user("sub", "s@example.com", "pw", role=User.Role.SUBCONTRACTOR)
+    user.refresh_from_db()
+    assert user.is_staff and not user.is_superuser
+    assert list(user.groups.values_list("name", flat=True)) == ["Subcontractors"]
 
 
 def test_create_user_defaults_to_role_user_and_no_privileges():

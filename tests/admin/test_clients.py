@@ -1,8 +1,11 @@
 """Clients and projects: archive instead of delete; billing history is never deleted."""
 
+import datetime as dt
+
 import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
+from django.utils import timezone
 
 from clients.models import Client, Project
 from tests.factories import ClientFactory, ProjectFactory
@@ -63,6 +66,24 @@ def test_archive_and_reactivate_clients(admin_client, acme):
     admin_client.post(url, {"action": "reactivate", "_selected_action": [acme.pk]})
     acme.refresh_from_db()
     assert acme.is_active
+
+
+def test_archive_actions_go_through_the_services_and_keep_updated_at_true(admin_client, acme):
+    project = ProjectFactory(client=acme)
+    stale = timezone.now() - dt.timedelta(days=30)
+    Client.objects.filter(pk=acme.pk).update(updated_at=stale)
+    Project.objects.filter(pk=project.pk).update(updated_at=stale)
+    admin_client.post(
+        reverse("admin:clients_client_changelist"),
+        {"action": "archive", "_selected_action": [acme.pk]},
+    )
+    admin_client.post(
+        reverse("admin:clients_project_changelist"),
+        {"action": "archive", "_selected_action": [project.pk]},
+    )
+    acme.refresh_from_db()
+    project.refresh_from_db()
+    assert acme.updated_at > stale and project.updated_at > stale
 
 
 def test_archive_and_reactivate_projects(admin_client, acme):

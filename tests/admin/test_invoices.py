@@ -111,6 +111,28 @@ def test_editing_and_deleting_draft_items_recomputes(admin_client, acme):
     )
 
 
+def test_totals_are_recomputed_once_per_save_not_per_item(admin_client, acme, monkeypatch):
+    from invoicing import admin as invoicing_admin
+    from invoicing import services
+
+    calls = []
+    recalculate = services.invoice_recalculate
+
+    def counting(*, invoice):
+        calls.append(invoice.pk)
+        return recalculate(invoice=invoice)
+
+    monkeypatch.setattr(invoicing_admin, "invoice_recalculate", counting)
+    monkeypatch.setattr(services, "invoice_recalculate", counting)
+    rows = [(f"Line {n}", "1", "10.00") for n in range(3)]
+    data = invoice_data(acme, **management("items", 3), **item_rows(*rows))
+    response = admin_client.post(reverse("admin:invoicing_invoice_add"), data)
+    assert response.status_code == 302
+    invoice = Invoice.objects.get(invoice_number="INV-NEW-1")
+    assert calls == [invoice.pk]
+    assert invoice.total_amount == Decimal("36.00")
+
+
 def test_negative_items_total_is_a_form_error(admin_client, acme):
     data = invoice_data(acme, **management("items", 1), **item_rows(("Discount", "1", "-100.00")))
     response = admin_client.post(reverse("admin:invoicing_invoice_add"), data)

@@ -62,7 +62,7 @@ def test_a_second_running_entry_is_a_400(api, subcontractor, world):
     )
     assert second.status_code == 400
     assert "running timer" in str(second.json())
-    assert TimeEntry.objects.filter(user=subcontractor, end_time__isnull=True).count() == 1
+    assert TimeEntry.objects.running_for(subcontractor).count() == 1
 
 
 def test_subcontractors_change_only_their_own_entries(api, subcontractor, world):

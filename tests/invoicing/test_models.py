@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.db import IntegrityError, transaction
-from django.db.models import ProtectedError, Sum
+from django.db.models import ProtectedError
 
 from invoicing.models import Invoice, InvoiceItem, Payment
 from tests.factories import (
@@ -170,19 +170,44 @@ def test_cancelled_and_drafts(by_status):
     assert list(Invoice.objects.drafts()) == [by_status["draft"]]
 
 
-def test_with_amount_due_annotates_total_minus_paid(by_status):
-    due = {inv.pk: inv.due for inv in Invoice.objects.with_amount_due()}
-    assert due[by_status["sent"].pk] == Decimal("1000.00")
-    assert due[by_status["part_paid"].pk] == Decimal("600.00")
-    assert due[by_status["paid"].pk] == Decimal("0.00")
-    assert due[by_status["overpaid"].pk] == Decimal("-200.00")
+def test_amount_due_of_each_state(by_status):
+    assert by_status["sent"].amount_due == Decimal("1000.00")
+    assert by_status["part_paid"].amount_due == Decimal("600.00")
+    assert by_status["paid"].amount_due == Decimal("0.00")
+    assert by_status["overpaid"].amount_due == Decimal("-200.00")
 
 
-def test_with_amount_due_sums_exactly_in_sql(acme):
+def test_balances_sum_amounts_due_exactly_in_sql(acme):
     sent(acme, total_amount=Decimal("100.10"), amount_paid=Decimal("99.90"))
     sent(acme, total_amount=Decimal("0.30"), amount_paid=Decimal("0.10"))
-    total = Invoice.objects.with_amount_due().aggregate(s=Sum("due"))["s"]
-    assert Decimal(total).quantize(Decimal("0.01")) == Decimal("0.40")
+    [row] = Invoice.objects.balances_by_currency()
+    assert Decimal(row["unpaid_due"]).quantize(Decimal("0.01")) == Decimal("0.40")
+
+
+@pytest.mark.parametrize(
+    ("state", "names"),
+    [
+        ("all", ["draft", "sent", "part_paid", "paid", "overpaid", "cancelled"]),
+        ("draft", ["draft"]),
+        ("issued", ["sent", "part_paid", "paid", "overpaid"]),
+        ("paid", ["paid", "overpaid"]),
+        ("unpaid", ["sent", "part_paid"]),
+        ("cancelled", ["cancelled"]),
+    ],
+)
+def test_in_state_is_the_one_mapping_of_state_names(by_status, state, names):
+    assert set(Invoice.objects.in_state(state)) == pick(by_status, *names)
+
+
+def test_in_state_overdue_is_relative_to_the_day(acme):
+    late = sent(acme, due_date=TODAY - dt.timedelta(days=1))
+    assert list(Invoice.objects.in_state("overdue", on=TODAY)) == [late]
+    assert not Invoice.objects.in_state("overdue", on=TODAY - dt.timedelta(days=1)).exists()
+
+
+def test_in_state_refuses_an_unknown_name():
+    with pytest.raises(ValueError, match="Unknown invoice state"):
+        Invoice.objects.in_state("bogus")
 
 
 def test_status_methods_chain_with_scope(subcontractor, by_status, globex):
@@ -369,7 +394,7 @@ def test_unknown_status_is_rejected(acme):
 def test_payment_amount_must_be_positive(acme, amount):
     invoice = sent(acme)
     with pytest.raises(IntegrityError), transaction.atomic():
-        PaymentFactory(invoice=invoice, amount=Decimal(amount))
+        Payment.objects.create(invoice=invoice, amount=Decimal(amount), date=TODAY)
 
 
 def test_deleting_an_invoice_with_payments_is_protected(acme):

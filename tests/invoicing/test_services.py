@@ -288,6 +288,22 @@ def test_issue_marks_sent_and_snapshots_billing(draft, acme):
     assert invoice.billing_address == "1 Desert Road"
 
 
+def test_issue_snapshots_the_issuer(draft, profile):
+    # Mutation testing found no test of the issuer snapshot (docs/TESTING.md).
+    invoice = issued(draft)
+    invoice.refresh_from_db()
+    assert invoice.issuer == profile.snapshot()
+    assert invoice.issuer["legal_name"] == "Issuer Studio GmbH"
+
+
+def test_a_locked_invoice_says_which_one_and_why(draft):
+    invoice = issued(draft)
+    with pytest.raises(InvoiceLocked) as caught:
+        add(invoice)
+    assert invoice.invoice_number in " ".join(caught.value.messages)
+    assert "can no longer change" in " ".join(caught.value.messages)
+
+
 def test_billing_snapshot_survives_later_client_changes(draft, acme):
     invoice = issued(draft)
     acme.name = "Acme Holdings"
@@ -455,8 +471,11 @@ MONEY_MAX = "999999999999.99"  # 14 digits, 2 of them cents
 def test_money_check_accepts_the_largest_amount_and_refuses_a_cent_more():
     assert money_check(D(MONEY_MAX), what="total") == D(MONEY_MAX)
     assert money_check(D("-" + MONEY_MAX), what="total") == D("-" + MONEY_MAX)
-    with pytest.raises(ValidationError, match="more than an invoice can hold"):
+    with pytest.raises(ValidationError, match="more than an invoice can hold") as caught:
         money_check(D(MONEY_MAX) + D("0.01"), what="total")
+    # The code callers can match on, and the amount as people read it (mutation testing).
+    assert caught.value.code == "money_overflow"
+    assert "The total would be 1,000,000,000,000.00" in caught.value.messages[0]
 
 
 @pytest.mark.parametrize("value", ["NaN", "Infinity", "-Infinity"])

@@ -106,11 +106,10 @@ def test_invoice_cards_show_unpaid_and_overdue_per_currency(frozen_new_york, acm
     overdue = InvoiceFactory(
         client=acme,
         total_amount=Decimal("500.00"),
-        amount_paid=Decimal("100.00"),
         issue_date=today - dt.timedelta(days=30),
         due_date=today - dt.timedelta(days=1),
     )
-    PaymentFactory(invoice=overdue, amount=Decimal("100.00"))
+    PaymentFactory(invoice=overdue, amount=Decimal("100.00"))  # amount_paid 100, as recorded
     InvoiceFactory(client=acme, currency_code="USD", total_amount=Decimal("200.00"))
     InvoiceFactory(client=acme, status=Invoice.Status.PAID, amount_paid=Decimal("1000.00"))
     InvoiceFactory(client=acme, status=Invoice.Status.CANCELLED, due_date=today)

@@ -8,9 +8,9 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from reports.forms import this_month
 from reports.views import csv_safe
 from tests.factories import ClientFactory, ProjectFactory, StaffUserFactory, TimeEntryFactory
+from timetracker.dates import this_month
 from tracking.services import rollups_rebuild
 
 pytestmark = pytest.mark.django_db

@@ -140,7 +140,9 @@ def test_search_results_are_scoped_even_for_an_unscoped_queryset(subcontractor, 
 # 6. Running entries in reports.
 
 
-def test_reports_leave_out_running_entries(admin_user, acme):
+# Both paths of report_build: the day rollups (by project) and the entries (by user).
+@pytest.mark.parametrize("group_by", ["project", "user"])
+def test_reports_leave_out_running_entries(admin_user, acme, group_by):
     project = ProjectFactory(client=acme)
     now = timezone.now()
     finished = TimeEntryFactory(project=project)
@@ -153,8 +155,9 @@ def test_reports_leave_out_running_entries(admin_user, acme):
         user=admin_user,
         date_from=day - dt.timedelta(days=1),
         date_to=day + dt.timedelta(days=1),
-        group_by="project",
+        group_by=group_by,
     )
 
     assert len(report.rows) == 1
     assert "Only running" not in str(report.rows)
+    assert report.rows[0][-3:] == report.totals[0][-3:]

@@ -4,9 +4,9 @@ import pytest
 from django.test import RequestFactory
 from django.urls import reverse
 
-from accounts.context_processors import running_timer
 from clients.models import Project
 from tests.factories import ProjectFactory, TimeEntryFactory
+from tracking.context_processors import running_timer
 from tracking.models import TimeEntry
 
 pytestmark = pytest.mark.django_db

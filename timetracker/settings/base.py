@@ -105,7 +105,7 @@ TEMPLATES = [
                 # {{ CSP_NONCE }} for an inline script or style that cannot move to static/.
                 "csp.context_processors.nonce",
                 # The running timer in the admin header (lazy; one query, staff only).
-                "accounts.context_processors.running_timer",
+                "tracking.context_processors.running_timer",
             ],
         },
     },

@@ -9,7 +9,8 @@ from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
 from timetracker.formatting import format_hm
-from tracking.models import TimeEntry
+
+from .models import TimeEntry
 
 
 @dataclass(frozen=True)
@@ -38,8 +39,7 @@ def running_timer(request) -> dict:
             return None
         visible = TimeEntry.objects.visible_to(user).filter(pk=OuterRef("pk"))
         entry = (
-            TimeEntry.objects.running()
-            .filter(user=user)
+            TimeEntry.objects.running_for(user)
             .select_related("project__client")
             .annotate(in_scope=Exists(visible))
             .first()
