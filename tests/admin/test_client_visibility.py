@@ -33,6 +33,10 @@ def test_client_page_saves_the_toggles(admin_client, acme):
         "projects-INITIAL_FORMS": "0",
         "projects-MIN_NUM_FORMS": "0",
         "projects-MAX_NUM_FORMS": "1000",
+        "branding-TOTAL_FORMS": "0",
+        "branding-INITIAL_FORMS": "0",
+        "branding-MIN_NUM_FORMS": "0",
+        "branding-MAX_NUM_FORMS": "1",
     }
     response = admin_client.post(url, data)
     assert response.status_code == 302, response.context["adminform"].form.errors
