@@ -242,9 +242,7 @@ class TimeEntryListView(ClientPortalRequiredMixin, ListView):
     portal_section = "time_entries"
 
     def get(self, request, *args, **kwargs):
-        projects = list(
-            Project.objects.for_client(self.client).only("id", "name", "status").order_by("name")
-        )
+        projects = TimeEntryFilter.project_choices_rows(self.client)
         self.filterset = TimeEntryFilter(
             request.GET, queryset=super().get_queryset().finished(), projects=projects
         )
@@ -390,9 +388,7 @@ class TimeEntryCsvView(TimeEntryListView):
     """
 
     def get(self, request, *args, **kwargs):
-        projects = list(
-            Project.objects.for_client(self.client).only("id", "name", "status").order_by("name")
-        )
+        projects = TimeEntryFilter.project_choices_rows(self.client)
         self.filterset = TimeEntryFilter(
             request.GET, queryset=super().get_queryset().finished(), projects=projects
         )
