@@ -84,7 +84,7 @@ class DashboardView(ClientPortalRequiredMixin, TemplateView):
             projects=projects,
             balances=balances,
             overdue_balances=[b for b in balances if b["overdue_count"]],
-            recent_entries=list(entries.select_related("project", "user")[:10]),
+            recent_entries=list(entries.for_listing()[:10]),
             recent_invoices=list(invoices.issued().order_by("-issue_date", "-id")[:5]),
             chart=chart,
             **kwargs,
@@ -260,8 +260,9 @@ class TimeEntryListView(ClientPortalRequiredMixin, ListView):
             days = ClientDay.objects.for_client(self.client)
         self.days = days.between(data.get("date_from"), data.get("date_to"))
         self.totals = self.days.totals()
-        # The paginator joins project and user onto the page's 50 rows only.
-        self.object_list = filtered.order_by("-start_time", "-id")
+        # Project and user are joined onto the page's 50 rows only (the paginator reads no
+        # more); the totals above came from the rollup.
+        self.object_list = filtered.for_listing().order_by("-start_time", "-id")
         return self.render_to_response(self.get_context_data())
 
     def get_paginate_by(self, queryset):
@@ -275,7 +276,6 @@ class TimeEntryListView(ClientPortalRequiredMixin, ListView):
             per_page,
             count=count,
             days=self.days,
-            select_related=("project", "user"),
             orphans=orphans,
             allow_empty_first_page=allow_empty_first_page,
             **kw,
