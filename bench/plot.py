@@ -62,10 +62,17 @@ def plot(results: dict, output: Path, *, db: str, budget_ms: float = 30.0) -> Pa
     sizes, lines = series(results)
     fig, ax = plt.subplots(figsize=(10, 6), dpi=100)
     x = list(range(len(sizes)))
-    for name, values in lines.items():
+    styles = ("-", "--", ":", "-.")
+    for n, (name, values) in enumerate(lines.items()):
         points = [(i, v) for i, v in zip(x, values, strict=True) if v is not None]
         if points:
-            ax.plot(*zip(*points, strict=True), marker="o", linewidth=1.2, label=name)
+            ax.plot(
+                *zip(*points, strict=True),
+                marker="o",
+                linewidth=1.2,
+                label=name,
+                linestyle=styles[n // 10 % len(styles)],
+            )
     budget = f"budget {budget_ms:g} ms"
     ax.axhline(budget_ms, color="red", linestyle="--", linewidth=1, label=budget)
     labels = []
