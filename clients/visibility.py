@@ -35,6 +35,8 @@ class PortalVisibility:
         """A team member's name as the client may see it."""
         if user is None:
             return ""
-        if not self.show_team_names:
-            return str(TEAM_MEMBER)
-        return user.display_name
+        return self.person_name(user.display_name)
+
+    def person_name(self, display_name: str) -> str:
+        """A team member's display name (already read) as the client may see it."""
+        return display_name if self.show_team_names else str(TEAM_MEMBER)

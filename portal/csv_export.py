@@ -42,44 +42,56 @@ class _Echo:
         return value
 
 
-def time_entry_row(entry, visibility: PortalVisibility) -> list[str]:
-    start = timezone.localtime(entry.start_time)
-    end = timezone.localtime(entry.end_time)
+# Rows per chunk handed to the server: one write per chunk, not per row.
+ROWS_PER_CHUNK = 500
+# Plain values, no model instances: building 200,000 entries was most of an export's time.
+COLUMNS = (
+    "start_time",
+    "end_time",
+    "duration_seconds",
+    "billable",
+    "notes",
+    "project__name",
+    "user__username",
+    "user__first_name",
+    "user__last_name",
+)
+
+
+def time_entry_row(row, visibility: PortalVisibility) -> list[str]:
+    """One CSV row from the ``COLUMNS`` of an entry, as ``visibility`` allows."""
+    start, end, seconds, billable, notes, project, username, first, last = row
+    start = timezone.localtime(start)
+    end = timezone.localtime(end)
     return [
         start.date().isoformat(),
         start.strftime("%H:%M"),
         end.strftime("%H:%M"),
-        entry.project.name,
-        visibility.person(entry.user),
-        format_hm(entry.duration_seconds),
-        str(seconds_to_hours(entry.duration_seconds)),
-        "yes" if entry.billable else "no",
-        visibility.notes(entry.notes),
+        project,
+        # User.display_name from the row's columns: the full name, else the username.
+        visibility.person_name(f"{first} {last}".strip() or username),
+        format_hm(seconds),
+        str(seconds_to_hours(seconds)),
+        "yes" if billable else "no",
+        visibility.notes(notes),
     ]
 
 
 def time_entry_csv_rows(entries, *, visibility: PortalVisibility) -> Iterator[str]:
-    """CSV lines for a queryset of finished entries, header first, as ``visibility`` allows.
+    """CSV text for a queryset of finished entries, header first, in chunks of rows.
 
     One query over a server-side cursor (PostgreSQL) or chunked fetches (SQLite): memory
     stays flat whatever the number of rows.
     """
     writer = csv.writer(_Echo())
     yield writer.writerow(HEADER)
-    rows: Iterable = (
-        entries.select_related("project", "user")
-        .only(
-            "start_time",
-            "end_time",
-            "duration_seconds",
-            "billable",
-            "notes",
-            "project__name",
-            "user__username",
-            "user__first_name",
-            "user__last_name",
-        )
-        .iterator(chunk_size=CHUNK_SIZE)
-    )
-    for entry in rows:
-        yield writer.writerow([neutralise(cell) for cell in time_entry_row(entry, visibility)])
+    rows: Iterable = entries.values_list(*COLUMNS).iterator(chunk_size=CHUNK_SIZE)
+    chunk = []
+    for row in rows:
+        cells = time_entry_row(row, visibility)
+        chunk.append(writer.writerow([neutralise(cell) for cell in cells]))
+        if len(chunk) >= ROWS_PER_CHUNK:
+            yield "".join(chunk)
+            chunk = []
+    if chunk:
+        yield "".join(chunk)

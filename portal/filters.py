@@ -10,8 +10,11 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from clients.models import Project
 from invoicing.models import Invoice
 from tracking.models import TimeEntry
+
+from .widgets import FastSelect
 
 # Dates outside this range cannot be turned into aware datetimes in every time zone.
 MIN_DATE = dt.date(1900, 1, 1)
@@ -53,13 +56,16 @@ class TimeEntryFilter(django_filters.FilterSet):
     """``project_id`` (one of the client's projects, any status) and an inclusive date range.
 
     Project choices come from ``projects``, the client's projects already fetched by the
-    view, so validating and rendering the form need no further query.
+    view as ``(id, name, status)`` rows (``project_choices_rows``), so validating and
+    rendering the form need no further query and no model instances.
     """
 
     project_id = django_filters.ChoiceFilter(
         field_name="project_id",
         label=_("Project"),
         empty_label=_("All projects"),
+        # A big client has hundreds of projects: rendered without a template per option.
+        widget=FastSelect,
         error_messages={"invalid_choice": _("Choose one of your projects.")},
     )
     date_from = _date_filter(_("From"), "filter_date_from")
@@ -72,16 +78,24 @@ class TimeEntryFilter(django_filters.FilterSet):
 
     def __init__(self, data=None, queryset=None, *, projects, **kwargs):
         super().__init__(data, queryset, **kwargs)
+        labels = {value: str(label).lower() for value, label in Project.Status.choices}
         self.filters["project_id"].extra["choices"] = [
             (
-                str(project.pk),
-                project.name
-                if project.is_active
+                str(pk),
+                name
+                if status == Project.Status.ACTIVE
                 else _("%(name)s (%(status)s)")
-                % {"name": project.name, "status": project.get_status_display().lower()},
+                % {"name": name, "status": labels.get(status, status.lower())},
             )
-            for project in projects
+            for pk, name, status in projects
         ]
+
+    @staticmethod
+    def project_choices_rows(client):
+        """The ``projects`` argument: the client's projects by name, as plain rows."""
+        return list(
+            Project.objects.for_client(client).order_by("name").values_list("id", "name", "status")
+        )
 
     def filter_date_from(self, queryset, name, value):
         return queryset.started_between(date_from=value)

@@ -70,7 +70,7 @@ class DashboardView(ClientPortalRequiredMixin, TemplateView):
             projects=projects,
             balances=balances,
             overdue_balances=[b for b in balances if b["overdue_count"]],
-            recent_entries=list(entries.select_related("project", "user")[:10]),
+            recent_entries=list(entries.for_listing()[:10]),
             recent_invoices=list(invoices.issued().order_by("-issue_date", "-id")[:5]),
             chart=chart,
             **kwargs,
@@ -219,13 +219,14 @@ class TimeEntryListView(ClientPortalRequiredMixin, ListView):
     filterset_class = TimeEntryFilter
 
     def get_filterset_kwargs(self) -> dict:
-        # Every project of the client (any status), fetched once for validating and the form.
-        projects = Project.objects.for_client(self.client).only("id", "name", "status")
-        return {"projects": list(projects.order_by("name"))}
+        # Every project of the client (any status) as plain rows, fetched once for
+        # validating and rendering the form.
+        return {"projects": TimeEntryFilter.project_choices_rows(self.client)}
 
     def get_queryset(self):
-        # The paginator joins project and user onto the page's 50 rows only.
-        return super().get_queryset().order_by("-start_time", "-id")
+        # Project and user are joined onto the page's 50 rows only (the paginator reads no
+        # more); the totals come from the rollup.
+        return super().get_queryset().for_listing().order_by("-start_time", "-id")
 
     @cached_property
     def days(self):
@@ -248,7 +249,6 @@ class TimeEntryListView(ClientPortalRequiredMixin, ListView):
             per_page,
             count=count,
             days=self.days,
-            select_related=("project", "user"),
             orphans=orphans,
             allow_empty_first_page=allow_empty_first_page,
             **kw,

@@ -89,6 +89,9 @@ class TimeEntryAdmin(ProtectedDeleteMixin, ScopedAdminMixin, admin.ModelAdmin):
     def short_notes(self, obj: TimeEntry) -> str:
         return obj.notes if len(obj.notes) <= 60 else obj.notes[:59] + "…"
 
+    # Beyond this many matching projects / clients / people, a term keeps its subquery.
+    SEARCH_MAX_RELATED = 1000
+
     def get_search_results_for_terms(self, request, queryset, terms):
         """Django's search semantics (every term must match some field), but projects,
         clients and users are matched in their own small tables and the entries by id:
@@ -106,12 +109,23 @@ class TimeEntryAdmin(ProtectedDeleteMixin, ScopedAdminMixin, admin.ModelAdmin):
                 | Q(first_name__icontains=term)
                 | Q(last_name__icontains=term)
             )
-            condition &= (
-                Q(notes__icontains=term)
-                | Q(project__in=Project.objects.filter(name__icontains=term).values("pk"))
-                | Q(client__in=Client.objects.filter(name__icontains=term).values("pk"))
-                | Q(user__in=users.values("pk"))
-            )
+            term_condition = Q(notes__icontains=term)
+            for field, rows in (
+                ("project", Project.objects.filter(name__icontains=term)),
+                ("client", Client.objects.filter(name__icontains=term)),
+                ("user", users),
+            ):
+                # The small tables are asked first and their ids written into the query:
+                # an ``IN (subquery)`` is a filter PostgreSQL checks row by row, so with it
+                # the planner could not combine the notes' trigram index
+                # (tracking.0006_notes_trigram) with the foreign-key indexes and walked the
+                # date index instead: a term with a few old matches read all 2 M rows.
+                ids = list(rows.values_list("pk", flat=True)[: self.SEARCH_MAX_RELATED + 1])
+                if len(ids) > self.SEARCH_MAX_RELATED:
+                    term_condition |= Q(**{f"{field}__in": rows.values("pk")})
+                elif ids:
+                    term_condition |= Q(**{f"{field}_id__in": ids})
+            condition &= term_condition
         return queryset.filter(condition), False
 
     def _is_own_or_unrestricted(self, request, obj) -> bool:

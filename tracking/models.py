@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
-from django.db.models import Count, Q, Sum
+from django.db.models import Case, Count, F, Q, Sum, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -62,6 +62,24 @@ class TimeEntryQuerySet(ScopedQuerySet):
     def billable(self) -> TimeEntryQuerySet:
         """Billable entries."""
         return self.filter(billable=True)
+
+    # What a list of entries shows (the portal's tables): the row, its project's name and its
+    # person's name. Loading only these skips most columns of three tables.
+    LISTING_FIELDS = (
+        "start_time",
+        "end_time",
+        "duration_seconds",
+        "notes",
+        "billable",
+        "project__name",
+        "user__username",
+        "user__first_name",
+        "user__last_name",
+    )
+
+    def for_listing(self) -> TimeEntryQuerySet:
+        """With the project and user joined, and only the columns a listing shows."""
+        return self.select_related("project", "user").only(*self.LISTING_FIELDS)
 
     def out_of_range(self) -> TimeEntryQuerySet:
         """Entries whose start, end or duration lie outside the stored-instant bounds.
@@ -284,12 +302,31 @@ class DayRollupQuerySet(ScopedQuerySet):
         )
 
     def seconds_per_period(self, periods: dict) -> dict[str, int]:
-        """Seconds overall (``total``) and per named ``(first, last)`` inclusive day range."""
-        sums = {
-            name: Coalesce(Sum("seconds", filter=Q(day__gte=first, day__lte=last)), 0)
-            for name, (first, last) in periods.items()
-        }
-        return self.aggregate(total=Coalesce(Sum("seconds"), 0), **sums)
+        """Seconds overall (``total``) and per named ``(first, last)`` inclusive day range.
+
+        One small query: the days from the earliest period on, one row each, and all older
+        days summed into one row (``GROUP BY`` a ``CASE``); the periods are summed from those
+        rows in Python. A ``SUM(…) FILTER`` per period in SQL gave the same figures, but
+        building fourteen filtered aggregates cost the ORM several times the query itself.
+        """
+        if not periods:
+            return {"total": self.aggregate(total=Coalesce(Sum("seconds"), 0))["total"]}
+        since = min(first for first, _last in periods.values())
+        recent = Case(When(day__gte=since, then=F("day")), default=None)
+        rows = (
+            self.order_by()
+            .annotate(recent_day=recent)
+            .values("recent_day")
+            .annotate(total=Sum("seconds"))
+            .values_list("recent_day", "total")
+        )
+        by_day = {day: int(total or 0) for day, total in rows}
+        result = {"total": sum(by_day.values())}
+        for name, (first, last) in periods.items():
+            result[name] = sum(
+                total for day, total in by_day.items() if day is not None and first <= day <= last
+            )
+        return result
 
 
 class DayRollup(models.Model):

@@ -1,0 +1,97 @@
+"""``python -m bench.admin_pages``: server time of every admin change list and of time-entry
+searches, in process (Django test client, as the superuser), against a benchmark database.
+
+    DATABASE_URL=postgres://…/bench_l python -m bench.admin_pages [--iterations 5]
+
+Not part of the HTTP run of ``python -m bench``: the admin is for the team, not the clients,
+and its budget (issue 12: every change list under 500 ms at L) is checked here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+
+SEARCHES = {
+    # Many matches spread over the whole history: the first page comes from the newest rows.
+    "search `design` (many matches)": "design",
+    # A term no entry has: the worst case of a walk down the date index.
+    "search `zzqqxx` (no match)": "zzqqxx",
+    # A few matches, all in the oldest month (see --prepare-rare).
+    "search `XQZ-77` (5 old matches)": "XQZ-77",
+}
+RARE_NOTE = " — dispute XQZ-77"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--iterations", type=int, default=5)
+    parser.add_argument("--username", default="admin")
+    parser.add_argument(
+        "--prepare-rare",
+        action="store_true",
+        help=f"append {RARE_NOTE!r} to the notes of the 5 oldest entries (row counts unchanged)",
+    )
+    args = parser.parse_args(argv)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
+    # The measurement logs in with force_login: no two-factor step for the superuser here.
+    os.environ.setdefault("ADMIN_REQUIRE_2FA", "False")
+    import django
+
+    django.setup()
+    from django.contrib import admin
+    from django.db import connection
+    from django.test import Client
+    from django.urls import reverse
+
+    from accounts.models import User
+    from bench.middleware import QueryCounter
+    from tracking.models import TimeEntry
+
+    if args.prepare_rare:
+        oldest = TimeEntry.objects.order_by("start_time", "id").values("pk")[:5]
+        rows = TimeEntry.objects.filter(pk__in=oldest).exclude(notes__endswith=RARE_NOTE)
+        for entry in rows:
+            entry.notes += RARE_NOTE
+            entry.save(update_fields=["notes"])
+
+    client = Client(SERVER_NAME="127.0.0.1")
+    client.force_login(User.objects.get(username=args.username))
+    pages = []
+    for model in admin.site._registry:
+        opts = model._meta
+        pages.append(
+            (
+                f"{opts.app_label}.{opts.model_name}",
+                reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"),
+            )
+        )
+    entries = reverse("admin:tracking_timeentry_changelist")
+    pages.append(("tracking.timeentry page 1000", f"{entries}?p=1000"))
+    pages += [(name, f"{entries}?q={term}") for name, term in SEARCHES.items()]
+    print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print("| page | median ms | min ms | SQL ms | queries |\n|---|---:|---:|---:|---:|")
+    for name, url in pages:
+        client.get(url)
+        times, sql = [], []
+        for _ in range(args.iterations):
+            counter = QueryCounter()
+            with connection.execute_wrapper(counter):
+                started = time.perf_counter()
+                response = client.get(url)
+                times.append((time.perf_counter() - started) * 1000)
+            sql.append(counter.seconds * 1000)
+        status = "" if response.status_code == 200 else f" (HTTP {response.status_code})"
+        print(
+            f"| {name}{status} | {statistics.median(times):.0f} | {min(times):.0f} | "
+            f"{statistics.median(sql):.0f} | {counter.count} |",
+            flush=True,
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
