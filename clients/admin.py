@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from invoicing.models import Invoice
+from timetracker.admin_display import money_cell, truncated
 from timetracker.admin_scope import ProtectedDeleteMixin, ScopedAdminMixin, ScopedInlineMixin
 from tracking.models import TimeEntry
 
@@ -23,14 +24,8 @@ class ProjectInline(ScopedInlineMixin, admin.TabularInline):
 
 @admin.register(Client)
 class ClientAdmin(ProtectedDeleteMixin, ScopedAdminMixin, admin.ModelAdmin):
-    list_display = (
-        "name",
-        "contact_person",
-        "email",
-        "currency_code",
-        "default_hourly_rate",
-        "is_active",
-    )
+    list_display = ("short_name", "contact", "currency_code", "hourly_rate", "is_active")
+    list_display_links = ("short_name",)
     list_filter = ("is_active", "currency_code")
     search_fields = ("name", "contact_person", "email")
     ordering = ("name",)
@@ -63,6 +58,18 @@ class ClientAdmin(ProtectedDeleteMixin, ScopedAdminMixin, admin.ModelAdmin):
             messages.SUCCESS,
         )
 
+    @admin.display(description=_("name"), ordering="name")
+    def short_name(self, obj: Client) -> str:
+        return truncated(obj.name)
+
+    @admin.display(description=_("contact person"), ordering="contact_person")
+    def contact(self, obj: Client) -> str:
+        return truncated(obj.contact_person, narrow=True)
+
+    @admin.display(description=_("hourly rate"), ordering="default_hourly_rate")
+    def hourly_rate(self, obj: Client) -> str:
+        return money_cell(obj.default_hourly_rate, obj.currency_code)
+
     def deletion_blockers(self, objs) -> list[str]:
         rows = Client.objects.filter(pk__in=[o.pk for o in objs]).annotate(
             n_projects=Count("projects", distinct=True),
@@ -81,15 +88,8 @@ class ClientAdmin(ProtectedDeleteMixin, ScopedAdminMixin, admin.ModelAdmin):
 
 @admin.register(Project)
 class ProjectAdmin(ProtectedDeleteMixin, ScopedAdminMixin, admin.ModelAdmin):
-    list_display = (
-        "name",
-        "client",
-        "status",
-        "billable",
-        "hourly_rate",
-        "budget_hours",
-        "updated_at",
-    )
+    list_display = ("short_name", "client_name", "status", "billable", "rate", "budget_hours")
+    list_display_links = ("short_name",)
     list_select_related = ("client",)
     list_filter = ("status", "billable", "client")
     search_fields = ("name", "client__name", "description")
@@ -102,6 +102,20 @@ class ProjectAdmin(ProtectedDeleteMixin, ScopedAdminMixin, admin.ModelAdmin):
     )
     readonly_fields = ("created_at", "updated_at")
     actions = ["archive", "reactivate"]
+
+    @admin.display(description=_("name"), ordering="name")
+    def short_name(self, obj: Project) -> str:
+        return truncated(obj.name)
+
+    @admin.display(description=_("client"), ordering="client__name")
+    def client_name(self, obj: Project) -> str:
+        return truncated(obj.client.name, narrow=True)
+
+    @admin.display(description=_("hourly rate"), ordering="hourly_rate")
+    def rate(self, obj: Project) -> str:
+        if obj.hourly_rate is None:
+            return "–"
+        return money_cell(obj.hourly_rate, obj.client.currency_code)
 
     @admin.action(description=_("Archive selected projects"), permissions=["change"])
     def archive(self, request, queryset):
