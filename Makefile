@@ -48,6 +48,10 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+## Every portal page at 1280 and 375 px and the main admin pages, into docs/screenshots/
+screenshots: install
+	SCREENSHOTS=1 $(BIN)/python -m pytest tests/e2e/test_screenshots.py -m screenshots -q
+
 bench: install
 	$(BIN)/python -m bench --size S --db sqlite
 
