@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEV_ENV := DEBUG=True
 
-.PHONY: run test install lint format bench mutation clean-db
+.PHONY: run test install e2e-deps lint format bench mutation clean-db screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -14,7 +14,17 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $@
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed e2e-deps
+
+## axe-core for the accessibility browser tests: pinned in tests/e2e/package-lock.json, read
+## from disk by the tests (nothing is downloaded at test time). Skipped when npm is missing.
+E2E_AXE := tests/e2e/node_modules/axe-core/axe.min.js
+e2e-deps: $(E2E_AXE)
+
+$(E2E_AXE): tests/e2e/package.json tests/e2e/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm ci --prefix tests/e2e --no-fund --no-audit --silent && touch $@; \
+	else echo "npm not found: the axe-core accessibility tests will be skipped"; fi
 
 ## Install, migrate, seed the S demo dataset (once) and serve on http://127.0.0.1:8000
 run: install
@@ -43,6 +53,10 @@ format: install
 mutation: install
 	nice -n 10 $(BIN)/mutmut run --max-children 1
 	$(BIN)/mutmut results
+
+## Every portal page at 1280 and 375 px and the main admin pages, into docs/screenshots/
+screenshots: install
+	SCREENSHOTS=1 $(BIN)/python -m pytest tests/e2e/test_screenshots.py -m screenshots -q
 
 bench: install
 	$(BIN)/python -m bench --size S --db sqlite

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
@@ -14,6 +15,7 @@ from django.utils.translation import ngettext
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from timetracker.admin_display import truncated
 from timetracker.admin_scope import (
     ProtectedDeleteMixin,
     SafeLookupsMixin,
@@ -61,7 +63,9 @@ class PortalAccessFilter(admin.SimpleListFilter):
 class UserAdmin(SafeLookupsMixin, ProtectedDeleteMixin, DjangoUserAdmin):
     form = UserAdminChangeForm
     add_form = UserAdminCreationForm
-    list_display = ("username", "full_name", "email", "role", "is_active", "portal_badge")
+    # Narrow enough for 1280 px with the sidebar open: the e-mail is searchable, not shown.
+    list_display = ("username", "full_name", "role_label", "is_active", "portal_badge")
+    list_display_links = ("username",)
     list_select_related = ("client",)
     list_filter = (
         "role",
@@ -136,13 +140,30 @@ class UserAdmin(SafeLookupsMixin, ProtectedDeleteMixin, DjangoUserAdmin):
 
     @admin.display(description=_("name"), ordering="last_name")
     def full_name(self, obj: User) -> str:
-        return obj.get_full_name()
+        return truncated(obj.get_full_name())
+
+    @admin.display(description=_("role"), ordering="role")
+    def role_label(self, obj: User) -> str:
+        """admin, staff, subcontractor or client user: what the account is for."""
+        if obj.is_superuser or obj.role == User.Role.ADMIN:
+            return _("admin")
+        if obj.role == User.Role.SUBCONTRACTOR:
+            return _("subcontractor")
+        if obj.is_staff:
+            return _("staff")
+        if obj.client_id and obj.client_portal_enabled:
+            return _("client user")
+        return _("no access")
 
     @admin.display(description=_("Portal"), ordering="client__name")
     def portal_badge(self, obj: User) -> str:
         if not obj.is_client_portal_user:
             return ""
-        return format_html('<span class="portal-badge">{}</span>', obj.client.name)
+        return format_html(
+            '<span class="truncate" title="{}"><span class="portal-badge">{}</span></span>',
+            obj.client.name,
+            obj.client.name,
+        )
 
     def get_fieldsets(self, request, obj=None):
         # Added here, not in ``fieldsets``: the admin's checks refuse an M2M with a through
@@ -150,6 +171,16 @@ class UserAdmin(SafeLookupsMixin, ProtectedDeleteMixin, DjangoUserAdmin):
         fieldsets = list(super().get_fieldsets(request, obj))
         at = fieldsets.index(self._portal_fieldset) + 1
         return [*fieldsets[:at], self._assigned_fieldset, *fieldsets[at:]]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        # The portal client is picked, not managed from here: no add/change/delete/view
+        # icons beside the select (a delete ✖ there would delete the whole client).
+        if db_field.name == "client" and isinstance(field.widget, RelatedFieldWidgetWrapper):
+            widget = field.widget
+            widget.can_add_related = widget.can_change_related = False
+            widget.can_delete_related = widget.can_view_related = False
+        return field
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)

@@ -11,6 +11,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from timetracker.admin_display import money_cell, truncated
 from timetracker.admin_scope import (
     ArchiveActionsMixin,
     ProtectedDeleteMixin,
@@ -76,14 +77,8 @@ class ClientBrandingInline(ScopedInlineMixin, admin.StackedInline):
 
 @admin.register(Client)
 class ClientAdmin(ArchiveActionsMixin, ProtectedDeleteMixin, ScopedAdminMixin, admin.ModelAdmin):
-    list_display = (
-        "name",
-        "contact_person",
-        "email",
-        "currency_code",
-        "default_hourly_rate",
-        "is_active",
-    )
+    list_display = ("short_name", "contact", "currency_code", "hourly_rate", "is_active")
+    list_display_links = ("short_name",)
     list_filter = ("is_active", "currency_code")
     search_fields = ("name", "contact_person", "email")
     ordering = ("name",)
@@ -108,6 +103,18 @@ class ClientAdmin(ArchiveActionsMixin, ProtectedDeleteMixin, ScopedAdminMixin, a
     inlines = [ClientBrandingInline, ProjectInline]
     archive_service = staticmethod(client_archive)
     reactivate_service = staticmethod(client_reactivate)
+
+    @admin.display(description=_("name"), ordering="name")
+    def short_name(self, obj: Client) -> str:
+        return truncated(obj.name)
+
+    @admin.display(description=_("contact person"), ordering="contact_person")
+    def contact(self, obj: Client) -> str:
+        return truncated(obj.contact_person, narrow=True)
+
+    @admin.display(description=_("hourly rate"), ordering="default_hourly_rate")
+    def hourly_rate(self, obj: Client) -> str:
+        return money_cell(obj.default_hourly_rate, obj.currency_code)
 
     def deletion_blockers(self, objs) -> list[str]:
         rows = Client.objects.filter(pk__in=[o.pk for o in objs]).annotate(
@@ -184,15 +191,8 @@ class ProjectCommentReplyInline(ScopedInlineMixin, admin.StackedInline):
 
 @admin.register(Project)
 class ProjectAdmin(ArchiveActionsMixin, ProtectedDeleteMixin, ScopedAdminMixin, admin.ModelAdmin):
-    list_display = (
-        "name",
-        "client",
-        "status",
-        "billable",
-        "hourly_rate",
-        "budget_hours",
-        "updated_at",
-    )
+    list_display = ("short_name", "client_name", "status", "billable", "rate", "budget_hours")
+    list_display_links = ("short_name",)
     list_select_related = ("client",)
     list_filter = ("status", "billable", "client")
     search_fields = ("name", "client__name", "description")
@@ -209,6 +209,20 @@ class ProjectAdmin(ArchiveActionsMixin, ProtectedDeleteMixin, ScopedAdminMixin, 
     def get_inlines(self, request, obj):
         # Updates and comments belong to a saved project: the add form stays as it was.
         return self.inlines if obj is not None else []
+
+    @admin.display(description=_("name"), ordering="name")
+    def short_name(self, obj: Project) -> str:
+        return truncated(obj.name)
+
+    @admin.display(description=_("client"), ordering="client__name")
+    def client_name(self, obj: Project) -> str:
+        return truncated(obj.client.name, narrow=True)
+
+    @admin.display(description=_("hourly rate"), ordering="hourly_rate")
+    def rate(self, obj: Project) -> str:
+        if obj.hourly_rate is None:
+            return "–"
+        return money_cell(obj.hourly_rate, obj.client.currency_code)
 
     def save_formset(self, request, form, formset, change):
         instances = formset.save(commit=False)

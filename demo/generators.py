@@ -26,6 +26,7 @@ from .plan import (
     _PAYMENT_METHODS,
     _SERVICES,
     _SOURCES,
+    _TOPICS,
     DAY_MINUTES,
     DemoPlan,
     _Client,
@@ -71,6 +72,7 @@ class _Generator:
         per_month: list[list[tuple[int, int]]] = [[] for _ in plan.months]
         for pi, project in enumerate(plan.projects):
             n = project.n_entries - (1 if pi in plan.running_entries else 0)
+            n -= plan.today_entries.count(pi)
             window = range(project.first_month, project.last_month + 1)
             weights = [len(plan.months[m]) * rng.uniform(0.6, 1.4) for m in window]
             for m, count in zip(window, _split(n, weights), strict=True):
@@ -146,12 +148,15 @@ class _Generator:
                     end_at,
                 )
         now = timezone.now()
+        yield from self._today_entries(now, team_ids)
         for n, pi in enumerate(plan.running_entries):
             project = projects[pi]
             started = now - dt.timedelta(minutes=25 + 40 * n, seconds=rng.randrange(60))
+            # The first timer is the ``staff`` login's: its header shows a running timer.
+            user_id = plan.staff_id if n == 0 and plan.staff_id else team_ids[n % n_team]
             yield (
                 self._next_id("entry"),
-                team_ids[n % n_team],
+                user_id,
                 project.id,
                 plan.clients[project.client].id,
                 started,
@@ -163,6 +168,41 @@ class _Generator:
                 started,
                 started,
             )
+
+    def _today_entries(self, now: dt.datetime, team_ids: list[int]) -> Iterator[tuple]:
+        """Entries finished earlier today, between local midnight (or 8 hours ago) and now,
+        booked by team members who have no running timer."""
+        plan, rng = self.plan, self.rng
+        if not plan.today_entries:
+            return
+        local_now = now.astimezone(self.tz).replace(second=0, microsecond=0)
+        midnight = dt.datetime.combine(local_now.date(), dt.time(0), tzinfo=self.tz)
+        # Back to back, newest first, ending a few minutes ago; squeezed after midnight only
+        # when the day is too young for them (so they are always today's).
+        stop = local_now - dt.timedelta(minutes=5)
+        for i, pi in enumerate(plan.today_entries):
+            project = plan.projects[pi]
+            duration = dt.timedelta(minutes=rng.choice([30, 45, 60, 75]))
+            start = stop - duration
+            if start < midnight:
+                start = midnight + (local_now - midnight) * i / (2 * len(plan.today_entries))
+                stop = min(max(stop, start + dt.timedelta(minutes=1)), now.astimezone(self.tz))
+            member = team_ids[(2 + i) % len(team_ids)]
+            yield (
+                self._next_id("entry"),
+                member,
+                project.id,
+                plan.clients[project.client].id,
+                start.astimezone(dt.UTC),
+                stop.astimezone(dt.UTC),
+                int((stop - start).total_seconds()),
+                plan.notes[rng.randrange(len(plan.notes))],
+                project.billable,
+                "manual",
+                stop.astimezone(dt.UTC),
+                stop.astimezone(dt.UTC),
+            )
+            stop = start - dt.timedelta(minutes=15)
 
     def invoice_allocation(self) -> list[list[tuple[int, int]]]:
         """Per month, ``(client index, invoices)``: each client's invoices over its months."""
@@ -244,7 +284,9 @@ class _Generator:
                 quantity, unit_price = Decimal("1.00"), Decimal(price)
             else:
                 label = project.name if project else client.name
-                description = f"{rng.choice(_SERVICES)} · {label} · {month_label}"
+                first, second = rng.sample(_TOPICS, 2)
+                work = f"{rng.choice(_SERVICES)}: {first} and {second}"
+                description = f"{work} · {label} · {month_label}"
                 quantity = Decimal(rng.randrange(100, 8000, 25)) / 100
                 unit_price = rate
             amount = round_money(quantity * unit_price)

@@ -42,6 +42,8 @@ _SOURCES = ["manual"] * 11 + ["timer"] * 8 + ["api"]
 # Average entries a team member books per working day; more members than strictly needed
 # leaves room so their entries rarely overlap.
 _ENTRIES_PER_MEMBER_DAY = 2.5
+# Finished entries booked earlier on the day of seeding, per project with a running timer.
+_TODAY_ENTRIES = 3
 _YEARS = 2
 
 _CURRENCIES = ["EUR", "USD", "GBP", "CHF"]
@@ -76,6 +78,23 @@ _TOPICS = [
     "mobile layout", "caching layer", "data import", "error monitoring", "style guide",
     "stakeholder demo", "security review", "translation files", "PDF templates",
 ]  # fmt: skip
+# Project descriptions: what a software agency would write in a statement of work.
+_GOALS = [
+    "single sign-on", "a faster checkout", "an offline mode", "role-based permissions",
+    "automated invoicing", "a shared design system", "GDPR-compliant data retention",
+    "search that forgives typos", "real-time dashboards", "a documented REST API",
+    "zero-downtime deployments", "monitoring and alerting", "WCAG 2.1 AA accessibility",
+    "content in four languages", "self-service onboarding", "nightly data imports",
+    "printable PDF reports", "push notifications", "a cleaner data model", "audit logging",
+]  # fmt: skip
+_CADENCES = [
+    "Demo to the product owner every second Friday.",
+    "Releases every two weeks, with a staging review first.",
+    "Weekly check-in with the client's IT team.",
+    "Fixed scope, billed monthly by the hour.",
+    "Support hours within a monthly budget.",
+    "Handover with documentation and a training session.",
+]
 _SERVICES = ["Development", "Consulting", "Project management", "Design", "QA and testing"]
 _FIXED_FEES = [("Hosting and maintenance", "250"), ("Software licences", "480")]
 _PAYMENT_METHODS = ["bank_transfer"] * 6 + ["card"] * 2 + ["other"]
@@ -176,6 +195,10 @@ class DemoPlan:
     running_entries: list[int]  # project indexes that get one running timer each
     rng: random.Random
     notes: list[str]
+    # Project indexes (repeated) of the entries finished earlier today, before seeding, so
+    # "today", "this week" and "this month" have data on any day, the 1st of a month too.
+    today_entries: list[int] = field(default_factory=list)
+    staff_id: int = 0  # the ``staff`` login, set by the writer: its timer is running
 
     @property
     def bench_client(self) -> _Client | None:
@@ -251,6 +274,12 @@ def _make_client(fake: Faker, rng: random.Random, *, name: str, currency: str) -
         tax_rate=rng.choice(_TAX_RATES[currency]),
         terms=rng.choice(_TERMS),
     )
+
+
+def _project_description(rng: random.Random, name: str) -> str:
+    """``Checkout Relaunch: single sign-on, audit logging and push notifications. ...``"""
+    first, second, third = rng.sample(_GOALS, 3)
+    return f"{name}: {first}, {second} and {third}. {rng.choice(_CADENCES)}"
 
 
 def demo_plan(*, size: DemoSize, seed: int = DEFAULT_SEED, on: dt.date | None = None) -> DemoPlan:
@@ -338,7 +367,7 @@ def demo_plan(*, size: DemoSize, seed: int = DEFAULT_SEED, on: dt.date | None = 
                 _Project(
                     client=ci,
                     name=name,
-                    description=fake.sentence(nb_words=12),
+                    description=_project_description(rng, name),
                     status=status,
                     billable=billable,
                     hourly_rate=rng.choice(_RATES) if rng.random() < 0.4 else None,
@@ -376,6 +405,12 @@ def demo_plan(*, size: DemoSize, seed: int = DEFAULT_SEED, on: dt.date | None = 
         return active and project.n_entries > 0 and not owner.is_bench
 
     running = [i for i, p in enumerate(projects) if can_run_timer(p)][:2]
+    today_entries = [
+        i
+        for i in running
+        for _ in range(_TODAY_ENTRIES)
+        if projects[i].n_entries > 1 + _TODAY_ENTRIES
+    ]
 
     notes = [
         f"{rng.choice(_VERBS)} {rng.choice(_TOPICS)}"
@@ -423,6 +458,7 @@ def demo_plan(*, size: DemoSize, seed: int = DEFAULT_SEED, on: dt.date | None = 
         running_entries=running,
         rng=rng,
         notes=notes,
+        today_entries=today_entries,
     )
 
 

@@ -182,6 +182,7 @@ def _create_users(plan: DemoPlan, *, using: str) -> None:
     }
     for member in plan.team:
         member.id = created[member.username]
+    plan.staff_id = created["staff"]
     back_office, subcontractors = _groups(using)
     Membership = User.groups.through
     Membership.objects.using(using).bulk_create(

@@ -9,10 +9,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import path, reverse
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from timetracker.admin_display import money_cell, truncated
 from timetracker.admin_scope import (
     ProtectedDeleteMixin,
     SafeLookupsMixin,
@@ -126,17 +128,15 @@ class InvoiceStateFilter(admin.SimpleListFilter):
 @admin.register(Invoice)
 class InvoiceAdmin(ProtectedDeleteMixin, ScopedAdminMixin, admin.ModelAdmin):
     form = InvoiceAdminForm
+    # Issue date in the date hierarchy, the project on the invoice page: fits 1280 px.
     list_display = (
         "invoice_number",
-        "client",
-        "project",
-        "issue_date",
-        "due_date",
-        "status_badge",
-        "total_amount",
+        "client_name",
+        "status_and_due",
+        "total",
         "amount_due",
-        "currency_code",
     )
+    list_display_links = ("invoice_number",)
     list_select_related = ("client", "project")
     list_filter = ("status", InvoiceStateFilter, "client", "currency_code")
     search_fields = ("invoice_number", "client__name", "billing_name", "notes")
@@ -176,9 +176,28 @@ class InvoiceAdmin(ProtectedDeleteMixin, ScopedAdminMixin, admin.ModelAdmin):
             obj.display_status_label,
         )
 
+    @admin.display(description=_("client"), ordering="client__name")
+    def client_name(self, obj: Invoice) -> str:
+        return truncated(obj.client.name, narrow=True)
+
+    @admin.display(description=_("status, due date"), ordering="due_date")
+    def status_and_due(self, obj: Invoice) -> str:
+        """The badge, with the due date below it (one column instead of two)."""
+        if obj.due_date is None:
+            return self.status_badge(obj)
+        return format_html(
+            '{}<span class="status-cell__due">{}</span>',
+            self.status_badge(obj),
+            date_format(obj.due_date, "SHORT_DATE_FORMAT"),
+        )
+
+    @admin.display(description=_("total"), ordering="total_amount")
+    def total(self, obj: Invoice) -> str:
+        return money_cell(obj.total_amount, obj.currency_code)
+
     @admin.display(description=_("amount due"))
     def amount_due(self, obj: Invoice):
-        return obj.amount_due
+        return money_cell(obj.amount_due, obj.currency_code)
 
     def save_formset(self, request, form, formset, change):
         if formset.model is InvoiceItem:
@@ -326,7 +345,15 @@ class PaymentAdmin(ScopedAdminMixin, admin.ModelAdmin):
     """Payments are recorded through ``invoice_record_payment`` and never edited afterwards."""
 
     form = PaymentAdminForm
-    list_display = ("date", "invoice", "client_name", "amount", "method", "reference")
+    list_display = (
+        "date",
+        "invoice_number",
+        "client_name",
+        "amount_cell",
+        "method",
+        "short_reference",
+    )
+    list_display_links = ("date",)
     list_select_related = ("invoice", "invoice__client")
     list_filter = ("method", "invoice__client")
     search_fields = ("invoice__invoice_number", "reference", "invoice__client__name")
@@ -338,7 +365,19 @@ class PaymentAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=_("client"), ordering="invoice__client__name")
     def client_name(self, obj: Payment) -> str:
-        return obj.invoice.client.name
+        return truncated(obj.invoice.client.name, narrow=True)
+
+    @admin.display(description=_("invoice"), ordering="invoice__invoice_number")
+    def invoice_number(self, obj: Payment) -> str:
+        return obj.invoice.invoice_number
+
+    @admin.display(description=_("amount"), ordering="amount")
+    def amount_cell(self, obj: Payment) -> str:
+        return money_cell(obj.amount, obj.invoice.currency_code)
+
+    @admin.display(description=_("reference"), ordering="reference")
+    def short_reference(self, obj: Payment) -> str:
+        return truncated(obj.reference, narrow=True)
 
     def has_change_permission(self, request, obj=None):
         # A recorded payment is part of the invoice's amount_paid: view only.

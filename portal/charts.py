@@ -12,8 +12,9 @@ from timetracker.formatting import seconds_to_hours
 WIDTH = 720
 HEIGHT = 220
 TOP = 16
-BOTTOM = 28  # room for the week labels
-LEFT = 40  # room for the hour labels
+BOTTOM = 40  # room for the week labels (26 chart units tall on phones)
+LEFT = 72  # room for the hour labels ("200 h" at 26 chart units on phones)
+RIGHT = 16  # so the newest week's label is not cut off at the edge
 PLOT_HEIGHT = HEIGHT - TOP - BOTTOM
 
 
@@ -49,7 +50,7 @@ def _nice_ceiling(hours: float) -> int:
 def weekly_hours_chart(weeks: list[tuple[dt.date, int]]) -> dict:
     """Bars and gridlines for ``(week_start, seconds)`` pairs, oldest first."""
     top = _nice_ceiling(max((s for _, s in weeks), default=0) / 3600)
-    slot = (WIDTH - LEFT) / max(len(weeks), 1)
+    slot = (WIDTH - LEFT - RIGHT) / max(len(weeks), 1)
     bar_width = slot * 0.6
     bars = []
     for index, (week, seconds) in enumerate(weeks):

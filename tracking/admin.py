@@ -5,9 +5,11 @@ from __future__ import annotations
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.db.models import Q
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from clients.models import Client, Project
+from timetracker.admin_display import truncated
 from timetracker.admin_scope import ProtectedDeleteMixin, ScopedAdminMixin
 from timetracker.formatting import format_hm
 
@@ -35,16 +37,16 @@ class RunningFilter(admin.SimpleListFilter):
 @admin.register(TimeEntry)
 class TimeEntryAdmin(ProtectedDeleteMixin, ScopedAdminMixin, admin.ModelAdmin):
     form = TimeEntryAdminForm
+    # Client and project in one column, the source only in the filter: fits 1280 px.
     list_display = (
         "start_time",
         "duration",
         "user_name",
-        "project",
-        "client_name",
+        "project_name",
         "billable",
-        "source",
         "short_notes",
     )
+    list_display_links = ("start_time",)
     list_select_related = ("user", "project", "client")
     list_filter = (RunningFilter, "billable", "source", "client", "project", "user")
     # Searched by get_search_results below (same fields, no joins on the big table).
@@ -79,7 +81,18 @@ class TimeEntryAdmin(ProtectedDeleteMixin, ScopedAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=_("user"), ordering="user__username")
     def user_name(self, obj: TimeEntry) -> str:
-        return obj.user.display_name
+        return truncated(obj.user.display_name, narrow=True)
+
+    @admin.display(description=_("project"), ordering="project__name")
+    def project_name(self, obj: TimeEntry) -> str:
+        return format_html(
+            '<span class="truncate truncate--medium" title="{} · {}">{}<br>'
+            '<span class="quiet">{}</span></span>',
+            obj.client.name,
+            obj.project.name,
+            obj.project.name,
+            obj.client.name,
+        )
 
     @admin.display(description=_("client"), ordering="client__name")
     def client_name(self, obj: TimeEntry) -> str:
@@ -87,7 +100,7 @@ class TimeEntryAdmin(ProtectedDeleteMixin, ScopedAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=_("notes"))
     def short_notes(self, obj: TimeEntry) -> str:
-        return obj.notes if len(obj.notes) <= 60 else obj.notes[:59] + "…"
+        return truncated(obj.notes, narrow=True)
 
     # Beyond this many matching projects / clients / people, a term keeps its subquery.
     SEARCH_MAX_RELATED = 1000

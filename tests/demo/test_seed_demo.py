@@ -8,6 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db.models import Count, Q, Sum
+from django.utils import timezone
 
 from accounts.models import User
 from clients.models import Client, Project
@@ -46,7 +47,8 @@ def fingerprint():
     return {
         "clients": list(Client.objects.order_by("name").values_list("name", "currency_code")),
         "projects": list(Project.objects.order_by("client__name", "name").values_list("name")),
-        "entries": TimeEntry.objects.aggregate(
+        # Entries booked before today: today's depend on the moment of seeding by design.
+        "entries": TimeEntry.objects.filter(start_time__date__lt=today()).aggregate(
             seconds=Sum("duration_seconds"), billable=Count("pk", filter=Q(billable=True))
         ),
         "invoices": list(
@@ -71,7 +73,23 @@ def test_size_s_creates_exactly_the_promised_counts_and_prints_logins(seeded):
     for username in ["admin", "staff", "subcontractor", "client_a", "client_b"]:
         assert username in out
     assert "demo-client-pass" in out
-    assert "time entries" in err  # the progress bar goes to stderr
+    # Not a terminal (a file, a CI log): no progress bars at all, just the summary line.
+    assert err == ""
+    assert out.count("Seeded size S") == 1
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_bars_only_on_a_terminal(db):
+    out, err = _Terminal(), _Terminal()
+    call_command("seed_demo", size="S", seed=3, stdout=out, stderr=err)
+    bars = err.getvalue()
+    assert "time entries" in bars and "invoices" in bars  # tqdm on stderr
+    # Each bar ends on one line (redrawn in place with \r, not printed again and again).
+    assert bars.count("\n") == 2
 
 
 def test_same_seed_gives_the_same_data_and_another_seed_does_not(seeded):
@@ -134,7 +152,8 @@ def test_every_invoice_state_is_present(seeded):
 
 def test_time_entries_fall_in_working_hours_on_weekdays(seeded):
     tz = project_timezone()
-    finished = TimeEntry.objects.finished()
+    # Before today; today's entries are checked in test_data_runs_up_to_the_moment_of_seeding.
+    finished = TimeEntry.objects.finished().filter(start_time__date__lt=today())
     assert finished.filter(duration_seconds__lt=14 * 60).count() == 0
     assert finished.filter(duration_seconds__gt=4 * 3600).count() == 0
     oldest = finished.order_by("start_time").first().start_time.astimezone(tz).date()
@@ -151,6 +170,26 @@ def test_time_entries_fall_in_working_hours_on_weekdays(seeded):
     assert running.count() == 2
     assert running.filter(duration_seconds__isnull=True).count() == 2
     assert running.values("user").distinct().count() == 2
+    # The ``staff`` login's timer is running: its admin header shows it.
+    assert running.filter(user__username="staff").exists()
+
+
+def test_data_runs_up_to_the_moment_of_seeding(seeded):
+    """Entries finished earlier today (so "today", "this week" and "this month" are never
+    empty, the 1st of a month too), none in the future."""
+    tz = project_timezone()
+    now = timezone.now()
+    todays = TimeEntry.objects.finished().filter(start_time__date=today())
+    assert todays.count() == 6
+    for entry in todays:
+        assert entry.start_time.astimezone(tz).date() == today()
+        assert entry.start_time < entry.end_time <= now
+    assert not TimeEntry.objects.filter(end_time__gt=now).exists()
+    assert not TimeEntry.objects.filter(start_time__gt=now).exists()
+    # Realistic texts, not Faker's lorem ipsum.
+    project = Project.objects.exclude(description="").first()
+    assert project.description.startswith(project.name + ": ")
+    assert InvoiceItem.objects.filter(description__contains=": ").exists()
 
 
 def test_users_clients_and_projects_cover_every_role_and_state(seeded):

@@ -44,7 +44,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
-    "axes",
+    # django-axes, under a "Security" heading in the admin index.
+    "accounts.axes_app.SecurityAxesConfig",
     "csp",
     "django_tasks",
     "django_tasks_db",

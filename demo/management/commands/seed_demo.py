@@ -99,7 +99,10 @@ class Command(BaseCommand):
             self.stdout.write(f"Wiping the database ({self._describe(using)})…")
             demo_reset(using=using)
 
-        progress = _ProgressStream(self.stderr) if options["verbosity"] > 0 else None
+        # Bars only on a terminal: redirected to a file or a CI log, tqdm's redraws would
+        # pile up as repeated lines; the summary line below says it all there.
+        on_terminal = options["verbosity"] > 0 and self.stderr.isatty()
+        progress = _ProgressStream(self.stderr) if on_terminal else None
         result = demo_seed(size=size, seed=seed, using=using, progress_file=progress)
         self.stdout.write(
             self.style.SUCCESS(
