@@ -109,6 +109,8 @@ TEMPLATES = [
                 # The running timer in the admin header (lazy; one query, staff only).
                 "accounts.context_processors.running_timer",
             ],
+            # {% load formatting %}: money, durations, dates, times (timetracker/formatting.py).
+            "libraries": {"formatting": "timetracker.templatetags.formatting"},
         },
     },
 ]
