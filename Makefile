@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEV_ENV := DEBUG=True
 
-.PHONY: run test install lint format bench clean-db
+.PHONY: run test install lint format bench clean-db messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,12 @@ lint: install
 format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+## Re-extract our strings into locale/{de,fr,nl} and compile them (commit both .po and .mo)
+MESSAGE_IGNORES := --ignore=.venv --ignore=node_modules --ignore=bench --ignore=staticfiles --ignore=tests
+messages: install
+	$(DEV_ENV) $(BIN)/python manage.py makemessages -l de -l fr -l nl --no-location $(MESSAGE_IGNORES)
+	$(DEV_ENV) $(BIN)/python manage.py compilemessages --ignore=.venv --ignore=node_modules
 
 bench: install
 	$(BIN)/python -m bench --size S --db sqlite
