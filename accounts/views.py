@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponseBadRequest, HttpResponseRedirect
@@ -79,7 +80,7 @@ def language_set(request):
     if code and code not in known:
         return HttpResponseBadRequest(_("Unknown language."))
     if request.user.is_authenticated:
-        type(request.user).objects.filter(pk=request.user.pk).update(language=code)
+        get_user_model().objects.filter(pk=request.user.pk).update(language=code)
         request.user.language = code
     default = landing_url(request.user) if request.user.is_authenticated else "/"
     response = HttpResponseRedirect(safe_next(request, default))
