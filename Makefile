@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEV_ENV := DEBUG=True
 
-.PHONY: run test install e2e-deps lint format bench mutation clean-db screenshots
+.PHONY: run test install e2e-deps lint format bench mutation clean-db screenshots messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +57,12 @@ mutation: install
 ## Every portal page at 1280 and 375 px and the main admin pages, into docs/screenshots/
 screenshots: install
 	SCREENSHOTS=1 $(BIN)/python -m pytest tests/e2e/test_screenshots.py -m screenshots -q
+
+## Re-extract our strings into locale/{de,fr,nl} and compile them (commit both .po and .mo)
+MESSAGE_IGNORES := --ignore=.venv --ignore=node_modules --ignore=bench --ignore=staticfiles --ignore=tests
+messages: install
+	$(DEV_ENV) $(BIN)/python manage.py makemessages -l de -l fr -l nl --no-location $(MESSAGE_IGNORES)
+	$(DEV_ENV) $(BIN)/python manage.py compilemessages --ignore=.venv --ignore=node_modules
 
 bench: install
 	$(BIN)/python -m bench --size S --db sqlite

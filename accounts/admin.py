@@ -93,7 +93,7 @@ class UserAdmin(SafeLookupsMixin, ProtectedDeleteMixin, DjangoUserAdmin):
     )
     fieldsets = (
         (None, {"fields": ("username", "password")}),
-        (_("Personal info"), {"fields": ("first_name", "last_name", "email")}),
+        (_("Personal info"), {"fields": ("first_name", "last_name", "email", "language")}),
         (_("Role and access"), {"fields": ("role", "is_active", "is_staff")}),
         _portal_fieldset,
         (

@@ -9,6 +9,7 @@ from django import forms
 from django.contrib.admin.widgets import FilteredSelectMultiple
 from django.contrib.auth.forms import AdminUserCreationForm, PasswordResetForm, UserChangeForm
 from django.db.models import Q
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from clients.models import Client
@@ -100,6 +101,13 @@ class AccountPasswordResetForm(PasswordResetForm):
         # Django's own check: iexact in the database, then a Unicode-aware comparison.
         wanted = _casefold(email)
         return (user for user in users if _casefold(getattr(user, email_field)) == wanted)
+
+    def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
+        """In the account's saved language; without one, the language of the page it was
+        requested from (most likely the account holder's browser)."""
+        language = context["user"].language or translation.get_language()
+        with translation.override(language):
+            super().send_mail(subject_template_name, email_template_name, context, *args, **kwargs)
 
 
 def _casefold(value: str) -> str:

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth import SESSION_KEY, logout
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
@@ -120,3 +121,26 @@ class TwoFactorMiddleware:
             query = urlencode({"next": request.get_full_path()})
             return redirect(f"{reverse('two_factor_verify')}?{query}")
         return None
+
+
+class UserLanguageMiddleware:
+    """Pages in the logged-in user's saved language (``User.language``).
+
+    Runs after ``LocaleMiddleware`` (which picked the language from the cookie or the browser)
+    and ``AuthenticationMiddleware``; a saved language overrides that pick, a blank one keeps
+    it. A middleware rather than a login signal setting the cookie: a language changed on
+    another device, or by an admin, holds from the next request, and no stale cookie can
+    win. The user is loaded by the session anyway, so this costs no query.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            language = getattr(user, "language", "")
+            if language and translation.check_for_language(language):
+                translation.activate(language)
+                request.LANGUAGE_CODE = translation.get_language()
+        return self.get_response(request)

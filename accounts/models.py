@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from asgiref.sync import sync_to_async
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
@@ -23,6 +24,11 @@ PORTAL_DATA_SECTIONS: dict[str, Callable[[Client], QuerySet]] = {}
 def register_portal_data(name: str, build: Callable[[Client], QuerySet]) -> None:
     """Add ``name`` to every portal user's ``get_client_portal_data()``: ``build(client)``."""
     PORTAL_DATA_SECTIONS[name] = build
+
+
+def language_choices():
+    """``settings.LANGUAGES``: the languages a user can choose (each in its own name)."""
+    return settings.LANGUAGES
 
 
 class UserManager(DjangoUserManager):
@@ -78,6 +84,17 @@ class User(AbstractUser):
     notify_invoices = models.BooleanField(_("email me new invoices"), default=True)
     notify_reminders = models.BooleanField(_("email me payment reminders"), default=True)
     notify_comments = models.BooleanField(_("email me new comments"), default=True)
+    # Pages and emails in this language; blank follows the browser (and LANGUAGE_CODE for
+    # emails). Choices are settings.LANGUAGES through a callable: adding a language needs no
+    # migration.
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=language_choices,
+        blank=True,
+        default="",
+        help_text=_("Pages and emails in this language. Empty: the browser's language."),
+    )
 
     objects = UserManager()
 
@@ -85,6 +102,11 @@ class User(AbstractUser):
         verbose_name = _("user")
         verbose_name_plural = _("users")
         indexes = [models.Index(fields=["role"], name="user_role_idx")]
+
+    @property
+    def email_language(self) -> str:
+        """The language emails to this user are written in."""
+        return self.language or settings.LANGUAGE_CODE
 
     @property
     def is_client_portal_user(self) -> bool:
@@ -251,7 +273,6 @@ class UserSessionQuerySet(models.QuerySet):
         """Sessions still within the idle timeout and the absolute lifetime."""
         from datetime import timedelta
 
-        from django.conf import settings
         from django.utils import timezone
 
         now = timezone.now()

@@ -15,7 +15,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
@@ -96,14 +96,16 @@ def user_send_portal_invitation(*, user: User, request) -> None:
         "expiry_days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400),
         "support_email": settings.SUPPORT_EMAIL,
     }
-    subject = render_to_string("emails/portal_invitation_subject.txt", context)
-    send_mail(
-        subject=" ".join(subject.split()),
-        message=render_to_string("emails/portal_invitation.txt", context),
-        from_email=None,
-        recipient_list=[user.email],
-        html_message=render_to_string("emails/portal_invitation.html", context),
-    )
+    # In the invitee's language (User.language, else LANGUAGE_CODE), not the admin's.
+    with translation.override(user.email_language):
+        subject = render_to_string("emails/portal_invitation_subject.txt", context)
+        send_mail(
+            subject=" ".join(subject.split()),
+            message=render_to_string("emails/portal_invitation.txt", context),
+            from_email=None,
+            recipient_list=[user.email],
+            html_message=render_to_string("emails/portal_invitation.html", context),
+        )
 
 
 # How often a token's ``last_used_at`` is written: at most once a minute, not every request.

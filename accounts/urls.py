@@ -9,6 +9,8 @@ urlpatterns = [
     # Ours first: same names as django.contrib.auth.urls, which serves everything else.
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
+    # The portal's language switcher: saves User.language and the language cookie.
+    path("language/", views.language_set, name="language_set"),
     path("login/verify/", views.TwoFactorVerifyView.as_view(), name="two_factor_verify"),
     # Two-factor and sessions for staff; portal users have portal:settings_security.
     path("security/", views.SecuritySettingsView.as_view(), name="two_factor_setup"),

@@ -21,6 +21,7 @@ from timetracker.admin_scope import (
     ScopedAdminMixin,
     ScopedInlineMixin,
 )
+from timetracker.formatting import local_money
 from tracking.models import TimeEntry
 
 from .forms import (
@@ -43,6 +44,24 @@ from .services import (
 )
 
 TOTALS = ("subtotal", "tax_amount", "total_amount", "amount_paid", "amount_due")
+
+
+def _money_column(name: str, label, *, ordering: str | None = None):
+    """An admin column / read-only field showing ``obj.<name>`` as money with the invoice's
+    currency in the active language (``19,402.95 EUR``), like every page of ours."""
+
+    @admin.display(description=label, ordering=ordering)
+    def column(self, obj) -> str:
+        # An unsaved inline row has no invoice yet (getattr: RelatedObjectDoesNotExist).
+        invoice = obj if isinstance(obj, Invoice) else getattr(obj, "invoice", None)
+        return local_money(getattr(obj, name), getattr(invoice, "currency_code", ""))
+
+    column.__name__ = f"{name}_display"
+    return column
+
+
+# The totals as the detail page shows them (read-only, formatted); the fields hold values.
+TOTALS_DISPLAY = tuple(f"{name}_display" for name in TOTALS)
 SNAPSHOT = ("billing_name", "billing_contact", "billing_email", "billing_address")
 # What freezes once an invoice leaves the draft state.
 LOCKED_WHEN_ISSUED = (
@@ -64,10 +83,19 @@ class InvoiceItemInline(ScopedInlineMixin, admin.TabularInline):
     model = InvoiceItem
     form = InvoiceItemForm
     formset = InvoiceItemFormSet
-    fields = ("position", "description", "quantity", "unit_price", "amount", "time_entries")
-    readonly_fields = ("amount",)
+    fields = (
+        "position",
+        "description",
+        "quantity",
+        "unit_price",
+        "amount_display",
+        "time_entries",
+    )
+    readonly_fields = ("amount_display",)
     autocomplete_fields = ("time_entries",)
     extra = 0
+
+    amount_display = _money_column("amount", _("amount"))
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "time_entries":
@@ -149,7 +177,7 @@ class InvoiceAdmin(ProtectedDeleteMixin, ScopedAdminMixin, admin.ModelAdmin):
     fieldsets = (
         (None, {"fields": ("invoice_number", "client", "project", "status_badge")}),
         (_("Dates"), {"fields": ("issue_date", "due_date")}),
-        (_("Amounts"), {"fields": ("currency_code", "tax_rate", *TOTALS)}),
+        (_("Amounts"), {"fields": ("currency_code", "tax_rate", *TOTALS_DISPLAY)}),
         (_("Billed to"), {"classes": ("collapse",), "fields": SNAPSHOT}),
         (None, {"fields": ("notes",)}),
     )
@@ -161,7 +189,7 @@ class InvoiceAdmin(ProtectedDeleteMixin, ScopedAdminMixin, admin.ModelAdmin):
         return self.inlines
 
     def get_readonly_fields(self, request, obj=None):
-        fields = ("status_badge", *TOTALS, *SNAPSHOT)
+        fields = ("status_badge", *TOTALS_DISPLAY, *SNAPSHOT)
         if not _is_draft(obj):
             fields = (*fields, *LOCKED_WHEN_ISSUED)
         return fields
@@ -198,6 +226,12 @@ class InvoiceAdmin(ProtectedDeleteMixin, ScopedAdminMixin, admin.ModelAdmin):
     @admin.display(description=_("amount due"))
     def amount_due(self, obj: Invoice):
         return money_cell(obj.amount_due, obj.currency_code)
+
+    subtotal_display = _money_column("subtotal", _("subtotal"))
+    tax_amount_display = _money_column("tax_amount", _("tax amount"))
+    total_amount_display = _money_column("total_amount", _("total"), ordering="total_amount")
+    amount_paid_display = _money_column("amount_paid", _("amount paid"))
+    amount_due_display = _money_column("amount_due", _("amount due"))
 
     def save_formset(self, request, form, formset, change):
         if formset.model is InvoiceItem:
@@ -362,6 +396,8 @@ class PaymentAdmin(ScopedAdminMixin, admin.ModelAdmin):
     autocomplete_fields = ("invoice",)
     fields = ("invoice", "date", "amount", "method", "reference", "created_at")
     readonly_fields = ("created_at",)
+
+    amount_display = _money_column("amount", _("amount"), ordering="amount")
 
     @admin.display(description=_("client"), ordering="invoice__client__name")
     def client_name(self, obj: Payment) -> str:

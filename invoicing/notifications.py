@@ -224,7 +224,8 @@ def delivery_send(*, delivery_id: int) -> str:
     if delivery is None:
         return "skipped"
     try:
-        with translation.override(settings.LANGUAGE_CODE):
+        # In the recipient's language (User.language, else LANGUAGE_CODE), PDF included.
+        with translation.override(delivery.recipient.email_language):
             build_invoice_email(delivery).send()
     except Exception as exc:  # SMTP, network, rendering: record it, retry, never crash
         logger.warning(

@@ -10,24 +10,29 @@ import csv
 from collections.abc import Iterable, Iterator
 
 from django.utils import timezone
+from django.utils.translation import pgettext_lazy
 
 from clients.visibility import PortalVisibility
 from timetracker.formatting import format_hm, seconds_to_hours
 
+# Column names in the active language (English: as §9 lists them); the values stay
+# machine-readable in every language (ISO dates, 24-hour times, a decimal point).
 HEADER = [
-    "date",
-    "start",
-    "end",
-    "project",
-    "team member",
-    "duration",
-    "hours",
-    "billable",
-    "notes",
+    pgettext_lazy("CSV column", "date"),
+    pgettext_lazy("CSV column", "start"),
+    pgettext_lazy("CSV column", "end"),
+    pgettext_lazy("CSV column", "project"),
+    pgettext_lazy("CSV column", "team member"),
+    pgettext_lazy("CSV column", "duration"),
+    pgettext_lazy("CSV column", "hours"),
+    pgettext_lazy("CSV column", "billable"),
+    pgettext_lazy("CSV column", "notes"),
 ]
 # A cell starting with one of these is a formula to Excel, LibreOffice and Google Sheets.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 CHUNK_SIZE = 2000
+YES = pgettext_lazy("CSV value of the billable column", "yes")
+NO = pgettext_lazy("CSV value of the billable column", "no")
 
 
 def neutralise(value: str) -> str:
@@ -72,7 +77,7 @@ def time_entry_row(row, visibility: PortalVisibility) -> list[str]:
         visibility.person_name(f"{first} {last}".strip() or username),
         format_hm(seconds),
         str(seconds_to_hours(seconds)),
-        "yes" if billable else "no",
+        str(YES if billable else NO),
         visibility.notes(notes),
     ]
 
@@ -84,7 +89,7 @@ def time_entry_csv_rows(entries, *, visibility: PortalVisibility) -> Iterator[st
     stays flat whatever the number of rows.
     """
     writer = csv.writer(_Echo())
-    yield writer.writerow(HEADER)
+    yield writer.writerow([str(name) for name in HEADER])
     rows: Iterable = entries.values_list(*COLUMNS).iterator(chunk_size=CHUNK_SIZE)
     chunk = []
     for row in rows:

@@ -16,7 +16,13 @@ from django.db.models.functions import Coalesce, TruncDate
 from django.utils.translation import gettext_lazy as _
 
 from timetracker.dates import project_timezone
-from timetracker.formatting import round_money, seconds_to_hours
+from timetracker.formatting import (
+    local_date,
+    local_duration,
+    local_money,
+    round_money,
+    seconds_to_hours,
+)
 from tracking.models import ProjectDay, TimeEntry
 
 
@@ -98,9 +104,44 @@ ROLLUP_COLUMNS = {
 
 @dataclass
 class Report:
+    """``rows`` and ``totals`` are values (decimal hours, plain amounts) for the CSV;
+    ``display_rows`` and ``display_totals`` the same cells as the page shows them, in the
+    active language: durations as ``h:mm (decimal h)``, money with its code, dates in
+    ``DATE_FORMAT`` (timetracker.formatting)."""
+
     headers: list[str]
     rows: list[list] = field(default_factory=list)
     totals: list[list] = field(default_factory=list)
+    group_by: str = GroupBy.CLIENT
+    # (seconds, billable seconds) of each row and each total, for h:mm on the page.
+    row_seconds: list[tuple[int, int]] = field(default_factory=list)
+    total_seconds: list[tuple[int, int]] = field(default_factory=list)
+
+    def _display(self, row: list, seconds: tuple[int, int], *, is_total: bool) -> list[str]:
+        *labels, currency, _hours, _billable_hours, amount = row
+        if self.group_by == GroupBy.DAY and not is_total:
+            labels = [local_date(dt.date.fromisoformat(labels[0]))]
+        return [
+            *labels,
+            currency,
+            local_duration(seconds[0]),
+            local_duration(seconds[1]),
+            local_money(amount, currency),
+        ]
+
+    @property
+    def display_rows(self) -> list[list[str]]:
+        return [
+            self._display(row, seconds, is_total=False)
+            for row, seconds in zip(self.rows, self.row_seconds, strict=True)
+        ]
+
+    @property
+    def display_totals(self) -> list[list[str]]:
+        return [
+            self._display(row, seconds, is_total=True)
+            for row, seconds in zip(self.totals, self.total_seconds, strict=True)
+        ]
 
 
 def _figures(values: dict) -> list:
@@ -202,9 +243,14 @@ def _report(group_by, grouped, totals) -> Report:
             _("Hours"),
             _("Billable hours"),
             _("Billable amount"),
-        ]
+        ],
+        group_by=group_by,
     )
+    grouped = list(grouped)
+    totals = list(totals)
     report.rows = [[*_labels(group_by, row), *_figures(row)] for row in grouped]
+    report.row_seconds = [(row["seconds"], row["billable_seconds"]) for row in grouped]
     blanks = [""] * (len(label_headers) - 1)
     report.totals = [[_("Total"), *blanks, *_figures(row)] for row in totals]
+    report.total_seconds = [(row["seconds"], row["billable_seconds"]) for row in totals]
     return report

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from django.utils.html import format_html
 
+from timetracker.templatetags.formatting import money
+
 
 def truncated(text, *, narrow: bool = False) -> str:
     """``text`` cut off with an ellipsis by CSS (``.truncate``), the whole of it as a title."""
@@ -17,9 +19,7 @@ def truncated(text, *, narrow: bool = False) -> str:
 
 def money_cell(value, currency_code: str = "") -> str:
     """An amount with grouping and two places in the active locale, and its currency code:
-    the portal's ``money`` filter (imported here, so no app depends on invoicing's tags)."""
-    from invoicing.templatetags.money import money
-
+    the portal's ``money`` filter."""
     text = money(value, currency_code)
     if not text:
         return "–"

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from clients.models import Client, Project
 from timetracker.admin_display import truncated
 from timetracker.admin_scope import ProtectedDeleteMixin, ScopedAdminMixin
-from timetracker.formatting import format_hm
+from timetracker.formatting import local_duration
 
 from .forms import TimeEntryAdminForm
 from .models import TimeEntry
@@ -77,7 +77,7 @@ class TimeEntryAdmin(ProtectedDeleteMixin, ScopedAdminMixin, admin.ModelAdmin):
             return "–"
         if obj.is_running:
             return _("running")
-        return format_hm(obj.duration_seconds)
+        return local_duration(obj.duration_seconds)
 
     @admin.display(description=_("user"), ordering="user__username")
     def user_name(self, obj: TimeEntry) -> str:

@@ -118,7 +118,7 @@ def test_admin_picks_the_user(admin_client, world, staff_user):
 
 def test_duration_is_shown_as_hours_and_minutes(admin_client, world):
     response = admin_client.get(reverse("admin:tracking_timeentry_changelist"))
-    assert '<td class="field-duration">1:30</td>' in response.content.decode()
+    assert '<td class="field-duration">1:30 (1.50 h)</td>' in response.content.decode()
 
 
 def test_running_and_billable_filters(admin_client, world, staff_user):

@@ -257,3 +257,13 @@ def test_reminders_dry_run_changes_nothing(overdue, acme_user, capsys):
     assert "ACME-LATE" in capsys.readouterr().out
     assert not InvoiceDelivery.objects.exists()
     assert not DBTaskResult.objects.exists()
+
+
+def test_the_invoice_email_is_in_the_recipients_language(draft, acme_user, profile):
+    acme_user.language = "fr"
+    acme_user.save()
+    invoice_issue(invoice=draft)
+    run_worker()
+    (message,) = mail.outbox
+    assert message.subject.startswith("Facture ACME-2024-007 de 357,00\xa0EUR")
+    assert "Une nouvelle facture vous attend" in message.body

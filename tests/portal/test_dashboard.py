@@ -88,7 +88,9 @@ def test_chart_is_accessible_svg_with_text_alternative(frozen_new_york, acme_cli
     assert content.count('<rect class="chart__bar') == 12
     # The visually hidden table lists every week with its hours.
     assert "<caption>Hours tracked per week</caption>" in content
-    assert "<td>1:30 (1.50)</td>" in content
+    assert '<span class="hours__hm">1:30</span> <span class="hours__decimal">(1.50 h)</span>' in (
+        content
+    )
     assert "<script" not in content
 
 

@@ -46,11 +46,13 @@ def test_row_shows_date_project_member_times_duration_notes_billable(settings, a
 
     content = acme_client.get(URL).content.decode()
 
-    assert "05/02/2024" in content  # 14:00 in Berlin, still 2 May
+    assert "May 2, 2024" in content  # 14:00 in Berlin, still 2 May (DATE_FORMAT)
     assert "Engine" in content
     assert "Ada Lovelace" in content
-    assert "2 p.m.–3:35 p.m." in content
-    assert ">1:35<" in content
+    assert "2:00 p.m.–3:35 p.m." in content  # never "noon" or "2 p.m."
+    assert '<span class="hours__hm">1:35</span> <span class="hours__decimal">(1.58 h)</span>' in (
+        content
+    )
     assert "Analysis" in content
     assert 'data-label="Billable">No<' in content
 

@@ -140,7 +140,10 @@ def test_csv_equals_the_table(admin_client, data):
 def test_html_table_shows_the_rows(admin_client, data):
     body = admin_client.get(URL, {**RANGE, "group_by": "client"}).content.decode()
     assert "<td>Acme Corp</td>" in body
-    assert '<td class="num">255.00</td>' in body
+    # The page formats like the portal: money with its code, hours as h:mm (decimal h).
+    assert '<td class="num">255.00\u00a0EUR</td>' in body
+    assert '<span class="hours__hm">' not in body  # plain text cells, no markup
+    assert " h)</td>" in body
     assert "format=csv" in body
 
 

@@ -73,6 +73,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A logged-in user's saved language (User.language) wins over the browser's.
+    "accounts.middleware.UserLanguageMiddleware",
     # request.user.is_verified(): whether this session passed the two-factor step.
     "django_otp.middleware.OTPMiddleware",
     # no-store on every authenticated response and everything under /client-portal/, /api/.
@@ -108,6 +110,8 @@ TEMPLATES = [
                 # The running timer in the admin header (lazy; one query, staff only).
                 "tracking.context_processors.running_timer",
             ],
+            # {% load formatting %}: money, durations, dates, times (timetracker/formatting.py).
+            "libraries": {"formatting": "timetracker.templatetags.formatting"},
         },
     },
 ]
@@ -176,8 +180,13 @@ OTP_STATIC_THROTTLE_FACTOR = 1
 AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=400)
 
 LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="en-us")
-LANGUAGES = [("en", "English"), ("de", "Deutsch"), ("fr", "Français")]
+# Each language in its own name, as the portal's switcher lists them (docs/ARCHITECTURE.md
+# "Languages": how to add one). Our catalogues live in locale/, compiled .mo files committed.
+LANGUAGES = [("en", "English"), ("de", "Deutsch"), ("fr", "Français"), ("nl", "Nederlands")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Our date and time formats per language (timetracker/formats/<lang>/formats.py) before
+# Django's: one date style (DATE_FORMAT) and 24-hour times except in English.
+FORMAT_MODULE_PATH = ["timetracker.formats"]
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True

@@ -1,0 +1,94 @@
+"""One formatting style per language (timetracker.formatting, {% load formatting %})."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.template import Context, Template
+from django.utils import translation
+
+from timetracker.formatting import (
+    local_date,
+    local_datetime,
+    local_day_label,
+    local_duration,
+    local_money,
+    local_time,
+    local_time_range,
+)
+
+NBSP = "\u00a0"
+START = dt.datetime(2026, 9, 1, 14, 5, tzinfo=dt.UTC)
+END = dt.datetime(2026, 9, 1, 15, 13, tzinfo=dt.UTC)
+SECONDS = 2338 * 3600 + 46 * 60 + 48  # 2338:46, 2338.78 h
+
+
+@pytest.fixture(autouse=True)
+def utc(settings):
+    settings.TIME_ZONE = "UTC"
+
+
+@pytest.mark.parametrize(
+    ("language", "date", "time", "span", "duration", "money", "label"),
+    [
+        ("en", "Sept. 1, 2026", "2:05 p.m.", "2:05 p.m.–3:13 p.m.", "2,338:46 (2,338.78 h)",
+         f"19,402.95{NBSP}EUR", "Oct. 5"),
+        ("de", "1. Sept. 2026", "14:05", "14:05–15:13", "2.338:46 (2.338,78 h)",
+         f"19.402,95{NBSP}EUR", "5. Okt."),
+        ("fr", "1 sept. 2026", "14:05", "14:05–15:13", f"2{NBSP}338:46 (2{NBSP}338,78 h)",
+         f"19{NBSP}402,95{NBSP}EUR", "5 oct."),
+        ("nl", "1 sep 2026", "14:05", "14:05–15:13", "2.338:46 (2.338,78 u)",
+         f"19.402,95{NBSP}EUR", "5 okt"),
+    ],
+)  # fmt: skip
+def test_each_language_has_one_style(language, date, time, span, duration, money, label):
+    with translation.override(language):
+        assert local_date(START.date()) == date
+        assert local_date(START) == date
+        assert local_time(START) == time
+        assert local_time_range(START, END) == span
+        assert local_duration(SECONDS) == duration
+        assert local_money(Decimal("19402.95"), "EUR") == money
+        assert local_day_label(dt.date(2026, 10, 5)) == label
+        assert local_datetime(START).startswith(date)
+
+
+def test_english_never_says_noon_or_midnight():
+    with translation.override("en"):
+        noon = dt.datetime(2026, 9, 1, 12, 0, tzinfo=dt.UTC)
+        assert local_time(noon) == "12:00 p.m."
+        assert local_time_range(START.replace(hour=11, minute=45), noon) == "11:45 a.m.–12:00 p.m."
+
+
+def test_a_running_entry_reads_since():
+    with translation.override("de"):
+        assert local_time_range(START, None) == "seit 14:05"
+
+
+def test_times_are_in_the_project_time_zone(settings):
+    settings.TIME_ZONE = "Europe/Berlin"
+    with translation.override("de"):
+        assert local_time(START) == "16:05"
+
+
+def test_the_template_library():
+    template = Template(
+        "{% load formatting %}{{ day|local_date }}|{{ amount|money:'EUR' }}|"
+        "{% duration seconds %}|{% time_range start end %}|{{ bad|money:'EUR' }}|{{ bad|hm }}"
+    )
+    context = Context(
+        {"day": START.date(), "amount": Decimal("5"), "seconds": 5400, "start": START,
+         "end": END, "bad": "x"}
+    )  # fmt: skip
+    with translation.override("de"):
+        assert template.render(context) == (
+            f"1. Sept. 2026|5,00{NBSP}EUR|"
+            '<span class="hours"><span class="hours__hm">1:30</span> '
+            '<span class="hours__decimal">(1,50 h)</span></span>|14:05–15:13||'
+        )
+
+
+def test_the_older_library_names_still_load():
+    template = Template("{% load money hours %}{{ 1234|money:'EUR' }} {{ 3600|hm }}")
+    with translation.override("en"):
+        assert template.render(Context()) == f"1,234.00{NBSP}EUR 1:00"
