@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import operator
+from functools import reduce
+
 from django.contrib import admin
 from django.contrib.auth import get_user_model
-from django.db.models import Q
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -115,30 +118,46 @@ class TimeEntryAdmin(ProtectedDeleteMixin, ScopedAdminMixin, admin.ModelAdmin):
         grow with every term and its building time with the square of their number. The
         terms come capped and deduplicated from ``SafeLookupsMixin``.
         """
-        condition = Q()
-        for term in terms:
-            users = User.objects.filter(
+        terms = list(terms)
+        if not terms:
+            return queryset, False
+
+        def user_matches(term):
+            return (
                 Q(username__icontains=term)
                 | Q(first_name__icontains=term)
                 | Q(last_name__icontains=term)
             )
-            term_condition = Q(notes__icontains=term)
-            for field, rows in (
-                ("project", Project.objects.filter(name__icontains=term)),
-                ("client", Client.objects.filter(name__icontains=term)),
-                ("user", users),
-            ):
-                # The small tables are asked first and their ids written into the query:
-                # an ``IN (subquery)`` is a filter PostgreSQL checks row by row, so with it
-                # the planner could not combine the notes' trigram index
-                # (tracking.0006_notes_trigram) with the foreign-key indexes and walked the
-                # date index instead: a term with a few old matches read all 2 M rows.
-                ids = list(rows.values_list("pk", flat=True)[: self.SEARCH_MAX_RELATED + 1])
-                if len(ids) > self.SEARCH_MAX_RELATED:
-                    term_condition |= Q(**{f"{field}__in": rows.values("pk")})
-                elif ids:
-                    term_condition |= Q(**{f"{field}_id__in": ids})
-            condition &= term_condition
+
+        # The small tables are asked first and their ids written into the query: an
+        # ``IN (subquery)`` is a filter PostgreSQL checks row by row, so with it the planner
+        # could not combine the notes' trigram index (tracking.0006_notes_trigram) with the
+        # foreign-key indexes and walked the date index instead: a term with a few old
+        # matches read all 2 M rows. One query per table for all terms (a flag per term),
+        # so the query count does not grow with the number of words.
+        related = [
+            ("project", Project.objects.all(), lambda term: Q(name__icontains=term)),
+            ("client", Client.objects.all(), lambda term: Q(name__icontains=term)),
+            ("user", User.objects.all(), user_matches),
+        ]
+        per_term = [Q(notes__icontains=term) for term in terms]
+        for field, rows, match in related:
+            flags = {
+                f"term_{n}": ExpressionWrapper(match(term), output_field=BooleanField())
+                for n, term in enumerate(terms)
+            }
+            matching = rows.filter(reduce(operator.or_, (match(t) for t in terms)))
+            found = list(
+                matching.annotate(**flags).values_list("pk", *flags)[: self.SEARCH_MAX_RELATED + 1]
+            )
+            for n, term in enumerate(terms):
+                if len(found) > self.SEARCH_MAX_RELATED:
+                    per_term[n] |= Q(**{f"{field}__in": rows.filter(match(term)).values("pk")})
+                    continue
+                ids = [row[0] for row in found if row[n + 1]]
+                if ids:
+                    per_term[n] |= Q(**{f"{field}_id__in": ids})
+        condition = reduce(operator.and_, per_term, Q())
         return queryset.filter(condition), False
 
     def _is_own_or_unrestricted(self, request, obj) -> bool:
