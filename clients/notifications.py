@@ -26,6 +26,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from timetracker.tasks import MAX_ATTEMPTS, enqueue, retry_delay
+
 from .models import CommentDelivery, ProjectComment
 
 logger = logging.getLogger(__name__)
@@ -66,8 +68,7 @@ def comment_deliveries_create(*, comment: ProjectComment) -> list[CommentDeliver
             recipient_id__in=existing
         )
     )
-    for delivery in created:
-        send_comment_email.enqueue(delivery.pk)
+    enqueue(send_comment_email, [d.pk for d in created])
     return created
 
 
@@ -138,19 +139,35 @@ def build_comment_email(delivery: CommentDelivery) -> EmailMultiAlternatives:
 def comment_delivery_send(*, delivery_id: int) -> str:
     """Send one delivery if it still needs sending; returns its status afterwards.
 
-    A failure is recorded as ``failed`` with the error (the admin's list shows it).
+    A failure is recorded and retried with backoff (``timetracker.tasks.retry_delay``, the
+    invoice emails' rule) until ``MAX_ATTEMPTS``, then the delivery is ``failed``.
     """
+    from .tasks import send_comment_email
+
     delivery = _claim(delivery_id)
     if delivery is None:
         return "skipped"
     try:
-        with translation.override(settings.LANGUAGE_CODE):
+        # In the recipient's language (User.language, else LANGUAGE_CODE).
+        with translation.override(delivery.recipient.email_language):
             build_comment_email(delivery).send()
-    except Exception as exc:  # SMTP, network, rendering: record it, never crash the worker
-        logger.warning("Comment email %s failed: %s", delivery.pk, exc)
-        delivery.status = Status.FAILED
+    except Exception as exc:  # SMTP, network, rendering: record it, retry, never crash
+        logger.warning(
+            "Comment email %s failed (attempt %s): %s", delivery.pk, delivery.attempts, exc
+        )
         delivery.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-        delivery.save(update_fields=["status", "last_error", "updated_at"])
+        if delivery.attempts >= MAX_ATTEMPTS:
+            delivery.status = Status.FAILED
+            delivery.save(update_fields=["status", "last_error", "updated_at"])
+        else:
+            with transaction.atomic():
+                delivery.status = Status.PENDING
+                delivery.save(update_fields=["status", "last_error", "updated_at"])
+                enqueue(
+                    send_comment_email,
+                    [delivery.pk],
+                    run_after=timezone.now() + retry_delay(delivery.attempts),
+                )
         return delivery.status
     delivery.status = Status.SENT
     delivery.sent_at = timezone.now()

@@ -20,6 +20,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from timetracker.tasks import MAX_ATTEMPTS, RETRY_BASE_SECONDS, enqueue, retry_delay  # noqa: F401 - re-exported
+
 from .models import Invoice, InvoiceDelivery
 from .pdf import invoice_document_context, pdf_filename, render_invoice_pdf
 
@@ -30,16 +32,9 @@ Status = InvoiceDelivery.Status
 
 # A delivery claimed ("sending") longer ago than this belongs to a worker that died.
 STALE_CLAIM = dt.timedelta(minutes=10)
-MAX_ATTEMPTS = 5
-RETRY_BASE_SECONDS = 60
 # The user flag that opts into each kind of email.
 OPT_IN_FIELD = {Kind.INVOICE: "notify_invoices", Kind.REMINDER: "notify_reminders"}
 TEMPLATES = {Kind.INVOICE: "emails/invoice_new", Kind.REMINDER: "emails/invoice_reminder"}
-
-
-def retry_delay(attempts: int) -> dt.timedelta:
-    """Backoff after the ``attempts``-th failed attempt: 1, 2, 4, 8... minutes."""
-    return dt.timedelta(seconds=RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0))
 
 
 def invoice_recipients(*, invoice: Invoice, kind: str):
@@ -53,30 +48,10 @@ def invoice_recipients(*, invoice: Invoice, kind: str):
     )
 
 
-def _queue_is_transactional(task) -> bool:
-    """Whether queued tasks commit (or roll back) with the current database transaction."""
-    from django_tasks_db import DatabaseBackend
-
-    return isinstance(task.get_backend(), DatabaseBackend)
-
-
 def _enqueue(delivery_ids, *, run_after: dt.datetime | None = None) -> None:
     from .tasks import send_invoice_email
 
-    task = send_invoice_email.using(run_after=run_after) if run_after else send_invoice_email
-    delivery_ids = list(delivery_ids)
-
-    def enqueue():
-        for delivery_id in delivery_ids:
-            task.enqueue(delivery_id)
-
-    if _queue_is_transactional(task):
-        # Task rows are written in the same transaction as the deliveries: both or neither.
-        enqueue()
-    else:
-        # A Redis worker could pick the task up before the delivery row is committed (or
-        # after it was rolled back): queue only once the transaction has committed.
-        transaction.on_commit(enqueue)
+    enqueue(send_invoice_email, delivery_ids, run_after=run_after)
 
 
 @transaction.atomic

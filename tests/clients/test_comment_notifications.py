@@ -1,8 +1,12 @@
 """Comment emails (PRODUCT.md §10): the other side, once per recipient, toggles respected."""
 
+import smtplib
+
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
 
 from clients.models import CommentDelivery
 from clients.notifications import comment_deliveries_create, comment_delivery_send
@@ -15,7 +19,8 @@ from tests.factories import (
     SubcontractorFactory,
     UserClientFactory,
 )
-from tests.invoicing.conftest import run_worker
+from tests.invoicing.conftest import make_retries_due, run_worker
+from timetracker.tasks import MAX_ATTEMPTS
 
 pytestmark = pytest.mark.django_db
 
@@ -161,3 +166,52 @@ def test_portal_post_queues_the_staff_emails(client, project, people):
     client.force_login(people["author"])
     client.post(reverse("portal:project_comment_create", args=[project.pk]), {"body": "Hi"})
     assert CommentDelivery.objects.count() == 2
+
+
+def test_a_failed_comment_email_is_retried_with_backoff_then_fails(project, people, monkeypatch):
+    def refuse(self, messages):
+        raise smtplib.SMTPServerDisconnected("connection lost")
+
+    monkeypatch.setattr("django.core.mail.backends.locmem.EmailBackend.send_messages", refuse)
+    project_comment_create(project=project, author=people["author"], body="Ping", from_client=True)
+    run_worker()
+    deliveries = CommentDelivery.objects.all()
+    assert {(d.status, d.attempts) for d in deliveries} == {("pending", 1)}
+    assert all("connection lost" in d.last_error for d in deliveries)
+    # The retry waits: a worker running now does not send it again.
+    run_worker()
+    assert {d.attempts for d in CommentDelivery.objects.all()} == {1}
+    # A transient failure: once the server is back, each recipient gets exactly one email.
+    monkeypatch.undo()
+    make_retries_due()
+    run_worker()
+    assert {d.status for d in CommentDelivery.objects.all()} == {"sent"}
+    assert recipients() == ["staff@example.com", "sub@example.com"]
+
+
+def test_a_comment_email_that_keeps_failing_ends_failed(project, people, monkeypatch):
+    def refuse(self, messages):
+        raise smtplib.SMTPServerDisconnected("connection lost")
+
+    monkeypatch.setattr("django.core.mail.backends.locmem.EmailBackend.send_messages", refuse)
+    project_comment_create(project=project, author=people["author"], body="Ping", from_client=True)
+    for _ in range(MAX_ATTEMPTS + 1):
+        make_retries_due()
+        run_worker()
+    assert {(d.status, d.attempts) for d in CommentDelivery.objects.all()} == {
+        ("failed", MAX_ATTEMPTS)
+    }
+
+
+def test_comment_emails_are_written_in_the_recipients_language(project, people):
+    people["assigned"].language = "de"
+    people["assigned"].save(update_fields=["language"])
+    project_comment_create(project=project, author=people["author"], body="Hallo", from_client=True)
+    run_worker()
+    by_address = {m.to[0]: m for m in mail.outbox}
+    english = "Read and answer it here:"
+    with translation.override("de"):
+        german = gettext(english)
+    assert german != english  # the catalogue has it (tests/test_translations.py checks all)
+    assert german in by_address["sub@example.com"].body
+    assert english in by_address["staff@example.com"].body
