@@ -188,3 +188,11 @@ def test_check_deploy_is_clean_with_the_documented_production_env(tmp_path, prel
     result = run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], tmp_path, **env)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_favicon_ico_redirects_to_the_svg_icon():
+    from django.test import Client
+
+    response = Client().get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].endswith("favicon.svg")
