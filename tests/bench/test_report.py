@@ -69,7 +69,7 @@ def test_too_many_queries_a_slow_median_and_errors_miss_the_budget():
     problems = " ".join(page["budget"]["problems"])
     assert "1 non-200" in problems
     assert "12 queries > 10" in problems
-    assert "median 149 ms > 100 ms" in problems
+    assert "median 149 ms > 30 ms" in problems
 
 
 def test_a_varying_query_count_is_flagged():
