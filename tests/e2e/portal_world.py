@@ -113,6 +113,7 @@ def portal_pages(world: dict) -> list[tuple[str, str]]:
     return [
         ("dashboard", "/client-portal/"),
         ("projects", "/client-portal/projects/"),
+        ("project-detail", f"/client-portal/projects/{project}/"),
         ("invoices", "/client-portal/invoices/"),
         ("invoices-page-2", "/client-portal/invoices/?status=all&page=2"),
         ("invoice-detail", f"/client-portal/invoices/{pk}/"),
