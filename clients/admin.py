@@ -9,7 +9,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, ngettext_lazy
 
 from timetracker.admin_display import money_cell, truncated
 from timetracker.admin_scope import (
@@ -103,6 +103,10 @@ class ClientAdmin(ArchiveActionsMixin, ProtectedDeleteMixin, ScopedAdminMixin, a
     inlines = [ClientBrandingInline, ProjectInline]
     archive_service = staticmethod(client_archive)
     reactivate_service = staticmethod(client_reactivate)
+    archived_message = ngettext_lazy("Archived %(n)d client.", "Archived %(n)d clients.", "n")
+    reactivated_message = ngettext_lazy(
+        "Reactivated %(n)d client.", "Reactivated %(n)d clients.", "n"
+    )
 
     @admin.display(description=_("name"), ordering="name")
     def short_name(self, obj: Client) -> str:
@@ -241,6 +245,10 @@ class ProjectAdmin(ArchiveActionsMixin, ProtectedDeleteMixin, ScopedAdminMixin, 
 
     archive_service = staticmethod(project_archive)
     reactivate_service = staticmethod(project_reactivate)
+    archived_message = ngettext_lazy("Archived %(n)d project.", "Archived %(n)d projects.", "n")
+    reactivated_message = ngettext_lazy(
+        "Reactivated %(n)d project.", "Reactivated %(n)d projects.", "n"
+    )
 
     def deletion_blockers(self, objs) -> list[str]:
         # Through the reverse relations (tracking and invoicing sit above this app): one

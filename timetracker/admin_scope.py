@@ -40,7 +40,7 @@ from django.http import HttpResponseRedirect
 from django.utils import timezone
 from django.utils.text import smart_split, unescape_string_literal
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy
 
 # Search limits (docs/ADMIN.md, "Search limits"): enough for any real search, and they bound
 # the size of the WHERE clause a single request can make the database evaluate.
@@ -482,21 +482,23 @@ class ArchiveActionsMixin:
     """The admin's ``archive`` and ``reactivate`` actions, through the model's services.
 
     Set ``archive_service`` and ``reactivate_service``: callables taking ``queryset=`` (the
-    selected rows, already scoped) and returning how many rows changed. Descriptions and
-    messages use the model's verbose names ("Archive selected clients", "Archived 1 client.").
+    selected rows, already scoped) and returning how many rows changed, and the two
+    messages as ``ngettext_lazy(singular, plural, "n")`` (one full sentence per model, so
+    every language can inflect it).
     """
 
     actions = ["archive", "reactivate"]
     archive_service = None
     reactivate_service = None
+    archived_message = None
+    reactivated_message = None
 
     @admin.action(
         description=gettext_lazy("Archive selected %(verbose_name_plural)s"), permissions=["change"]
     )
     def archive(self, request, queryset):
         count = self.archive_service(queryset=queryset)
-        message = ngettext("Archived %(n)d %(one)s.", "Archived %(n)d %(many)s.", count)
-        self._report(request, message, count)
+        self.message_user(request, self.archived_message % {"n": count}, messages.SUCCESS)
 
     @admin.action(
         description=gettext_lazy("Reactivate selected %(verbose_name_plural)s"),
@@ -504,9 +506,4 @@ class ArchiveActionsMixin:
     )
     def reactivate(self, request, queryset):
         count = self.reactivate_service(queryset=queryset)
-        message = ngettext("Reactivated %(n)d %(one)s.", "Reactivated %(n)d %(many)s.", count)
-        self._report(request, message, count)
-
-    def _report(self, request, message: str, count: int) -> None:
-        names = {"one": self.opts.verbose_name, "many": self.opts.verbose_name_plural}
-        self.message_user(request, message % {"n": count, **names}, messages.SUCCESS)
+        self.message_user(request, self.reactivated_message % {"n": count}, messages.SUCCESS)
