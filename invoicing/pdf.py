@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import base64
 import logging
+import os
 from typing import Any
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.contrib.staticfiles.storage import staticfiles_storage
+from django.core.exceptions import SuspiciousFileOperation
 from django.template.loader import render_to_string
 
 from clients.branding import LOGO_CONTENT_TYPE
@@ -119,7 +122,7 @@ def _fetcher():
                 return super().fetch(url, headers)
             prefix = "file://" + settings.STATIC_URL
             if url.startswith(prefix):
-                path = finders.find(url[len(prefix) :].split("?")[0])
+                path = _static_path(url[len(prefix) :].split("?")[0])
                 if path:
                     with open(path, "rb") as handle:
                         body = handle.read()
@@ -127,6 +130,20 @@ def _fetcher():
             raise DocumentUnavailable(url)
 
     return StaticOnlyFetcher()
+
+
+def _static_path(name: str) -> str | None:
+    """The file behind a static URL's name: the source file (``finders``), else the collected
+    one in ``STATIC_ROOT`` — in production ``{% static %}`` writes the manifest's hashed
+    name (``invoice.3f2a….css``), which only exists there. Never outside those folders."""
+    try:
+        path = finders.find(name)
+        if path:
+            return path
+        candidate = staticfiles_storage.path(name)
+    except (NotImplementedError, SuspiciousFileOperation, ValueError):
+        return None
+    return candidate if os.path.isfile(candidate) else None
 
 
 def _mime(path: str) -> str:

@@ -167,3 +167,25 @@ def test_deliveries_are_listed_for_admins_and_scoped(client, admin_user, subcont
     assert "someone@globex.example" in client.get(url).content.decode()
     client.force_login(subcontractor)
     assert "someone@globex.example" not in client.get(url).content.decode()
+
+
+# --- stylesheets of the PDF with production's manifest storage ------------------------------
+
+
+def test_pdf_fetcher_reads_collected_hashed_static_files(settings, tmp_path):
+    """In production ``{% static %}`` writes hashed names that only exist in STATIC_ROOT."""
+    from invoicing.pdf import DocumentUnavailable, _fetcher
+
+    settings.STATIC_ROOT = tmp_path
+    (tmp_path / "css").mkdir()
+    (tmp_path / "css" / "invoice.3f2a9c.css").write_text("body { color: black; }")
+    fetch = _fetcher().fetch
+    response = fetch(f"file://{settings.STATIC_URL}css/invoice.3f2a9c.css")
+    assert response.headers["Content-Type"] == "text/css"
+    # The source files still come from the app folders (no collectstatic in development).
+    assert fetch(f"file://{settings.STATIC_URL}css/invoice.css")
+    # Nothing outside the static folders, however the name is spelled.
+    (tmp_path.parent / "secret.txt").write_text("no")
+    for name in ("../secret.txt", "css/missing.css", "/etc/passwd"):
+        with pytest.raises(DocumentUnavailable):
+            fetch(f"file://{settings.STATIC_URL}{name}")
