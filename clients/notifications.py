@@ -24,9 +24,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
 
-from timetracker.tasks import MAX_ATTEMPTS, enqueue, retry_delay
+from timetracker.tasks import delivery_attempt, enqueue
 
 from .models import CommentDelivery, ProjectComment
 
@@ -147,29 +146,4 @@ def comment_delivery_send(*, delivery_id: int) -> str:
     delivery = _claim(delivery_id)
     if delivery is None:
         return "skipped"
-    try:
-        # In the recipient's language (User.language, else LANGUAGE_CODE).
-        with translation.override(delivery.recipient.email_language):
-            build_comment_email(delivery).send()
-    except Exception as exc:  # SMTP, network, rendering: record it, retry, never crash
-        logger.warning(
-            "Comment email %s failed (attempt %s): %s", delivery.pk, delivery.attempts, exc
-        )
-        delivery.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-        if delivery.attempts >= MAX_ATTEMPTS:
-            delivery.status = Status.FAILED
-            delivery.save(update_fields=["status", "last_error", "updated_at"])
-        else:
-            with transaction.atomic():
-                delivery.status = Status.PENDING
-                delivery.save(update_fields=["status", "last_error", "updated_at"])
-                enqueue(
-                    send_comment_email,
-                    [delivery.pk],
-                    run_after=timezone.now() + retry_delay(delivery.attempts),
-                )
-        return delivery.status
-    delivery.status = Status.SENT
-    delivery.sent_at = timezone.now()
-    delivery.save(update_fields=["status", "sent_at", "updated_at"])
-    return delivery.status
+    return delivery_attempt(delivery, build_comment_email, task=send_comment_email)

@@ -18,9 +18,9 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
-from timetracker.tasks import MAX_ATTEMPTS, RETRY_BASE_SECONDS, enqueue, retry_delay  # noqa: F401 - re-exported
+from timetracker.tasks import delivery_attempt, enqueue
 
 from .models import Invoice, InvoiceDelivery
 from .pdf import invoice_document_context, pdf_filename, render_invoice_pdf
@@ -192,35 +192,15 @@ def build_invoice_email(delivery: InvoiceDelivery) -> EmailMultiAlternatives:
 def delivery_send(*, delivery_id: int) -> str:
     """Send one delivery if it still needs sending; returns its status afterwards.
 
-    The background task's body. A failure is recorded and retried with backoff
-    (``retry_delay``) until ``MAX_ATTEMPTS``, then the delivery is ``failed``.
+    The background task's body; failures are retried with backoff, then ``failed``
+    (``timetracker.tasks.delivery_attempt``, the rule every email shares).
     """
+    from .tasks import send_invoice_email
+
     delivery = _claim(delivery_id)
     if delivery is None:
         return "skipped"
-    try:
-        # In the recipient's language (User.language, else LANGUAGE_CODE), PDF included.
-        with translation.override(delivery.recipient.email_language):
-            build_invoice_email(delivery).send()
-    except Exception as exc:  # SMTP, network, rendering: record it, retry, never crash
-        logger.warning(
-            "Invoice email %s failed (attempt %s): %s", delivery.pk, delivery.attempts, exc
-        )
-        delivery.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-        if delivery.attempts >= MAX_ATTEMPTS:
-            delivery.status = Status.FAILED
-            delivery.save(update_fields=["status", "last_error", "updated_at"])
-        else:
-            with transaction.atomic():
-                delivery.status = Status.PENDING
-                delivery.save(update_fields=["status", "last_error", "updated_at"])
-                _enqueue([delivery.pk], run_after=timezone.now() + retry_delay(delivery.attempts))
-        return delivery.status
-    delivery.status = Status.SENT
-    delivery.sent_at = timezone.now()
-    delivery.last_error = ""
-    delivery.save(update_fields=["status", "sent_at", "last_error", "updated_at"])
-    return delivery.status
+    return delivery_attempt(delivery, build_invoice_email, task=send_invoice_email)
 
 
 def overdue_reminders_send(

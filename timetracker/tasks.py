@@ -7,8 +7,12 @@ task only carries its id, so the record, not the queue, decides whether it is se
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 from django.db import transaction
+from django.utils import timezone, translation
+
+logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
 RETRY_BASE_SECONDS = 60
@@ -44,3 +48,43 @@ def enqueue(task, ids, *, run_after: dt.datetime | None = None) -> None:
         send()
     else:
         transaction.on_commit(send)
+
+
+def delivery_attempt(delivery, build_email, *, task) -> str:
+    """Send a claimed delivery (status ``sending``) in its recipient's language.
+
+    The one retry rule for every email: a failure is recorded and queued again on ``task``
+    after ``retry_delay`` until ``MAX_ATTEMPTS``, then the delivery is ``failed``; a success
+    is ``sent``. Returns the status afterwards. The delivery model has ``Status`` choices
+    pending / sent / failed and the ``attempts``, ``last_error`` and ``sent_at`` fields.
+    """
+    Status = type(delivery).Status
+    try:
+        # User.language, else LANGUAGE_CODE (attachments such as the PDF included).
+        with translation.override(delivery.recipient.email_language):
+            build_email(delivery).send()
+    except Exception as exc:  # SMTP, network, rendering: record it, retry, never crash
+        logger.warning(
+            "%s %s failed (attempt %s): %s",
+            type(delivery).__name__,
+            delivery.pk,
+            delivery.attempts,
+            exc,
+        )
+        delivery.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+        if delivery.attempts >= MAX_ATTEMPTS:
+            delivery.status = Status.FAILED
+            delivery.save(update_fields=["status", "last_error", "updated_at"])
+        else:
+            with transaction.atomic():
+                delivery.status = Status.PENDING
+                delivery.save(update_fields=["status", "last_error", "updated_at"])
+                enqueue(
+                    task, [delivery.pk], run_after=timezone.now() + retry_delay(delivery.attempts)
+                )
+        return delivery.status
+    delivery.status = Status.SENT
+    delivery.sent_at = timezone.now()
+    delivery.last_error = ""
+    delivery.save(update_fields=["status", "sent_at", "last_error", "updated_at"])
+    return delivery.status

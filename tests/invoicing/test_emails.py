@@ -12,7 +12,6 @@ from django_tasks_db.models import DBTaskResult
 
 from invoicing.models import Invoice, InvoiceDelivery
 from invoicing.notifications import (
-    MAX_ATTEMPTS,
     deliveries_resume,
     delivery_retry,
     invoice_resend,
@@ -21,6 +20,7 @@ from invoicing.services import InvoiceLocked, invoice_issue
 from tests.factories import ClientUserFactory, InvoiceFactory, InvoiceItemFactory
 from tests.invoicing.conftest import make_retries_due, run_worker
 from timetracker.dates import today
+from timetracker.tasks import MAX_ATTEMPTS
 
 pytestmark = pytest.mark.django_db
 
