@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clients import branding
 from clients.visibility import PortalVisibility
+from timetracker.deliveries import DeliveryRecord
 from timetracker.scoping import ScopedQuerySet, currency_validator, default_currency
 
 
@@ -383,16 +384,8 @@ class CommentDeliveryQuerySet(ScopedQuerySet):
     client_lookup = "comment__project__client_id"
 
 
-class CommentDelivery(models.Model):
+class CommentDelivery(DeliveryRecord):
     """One email about one comment to one recipient: sent at most once (unique pair)."""
-
-    class Status(models.TextChoices):
-        PENDING = "pending", _("Pending")
-        SENDING = "sending", _("Sending")
-        SENT = "sent", _("Sent")
-        FAILED = "failed", _("Failed")
-        # The recipient lost access, opted out, or the comment was deleted first.
-        SKIPPED = "skipped", _("Skipped")
 
     comment = models.ForeignKey(
         ProjectComment,
@@ -406,16 +399,6 @@ class CommentDelivery(models.Model):
         on_delete=models.CASCADE,
         related_name="comment_deliveries",
     )
-    email = models.EmailField(_("email"))
-    status = models.CharField(
-        _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
-    )
-    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    last_error = models.TextField(_("last error"), blank=True)
-    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
-
     objects = CommentDeliveryQuerySet.as_manager()
 
     class Meta:

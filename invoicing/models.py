@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from timetracker.dates import today
+from timetracker.deliveries import DeliveryRecord
 from timetracker.scoping import ScopedQuerySet, currency_validator, default_currency
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -447,7 +448,7 @@ class InvoiceDeliveryQuerySet(ScopedQuerySet):
         )
 
 
-class InvoiceDelivery(models.Model):
+class InvoiceDelivery(DeliveryRecord):
     """One email about one invoice to one recipient (§9): the record that makes sending
     idempotent. A task only sends a delivery that is not ``sent`` yet, so re-issues, retries
     and a restarted worker never mail anyone twice.
@@ -460,14 +461,6 @@ class InvoiceDelivery(models.Model):
         INVOICE = "invoice", _("New invoice")
         REMINDER = "reminder", _("Overdue reminder")
 
-    class Status(models.TextChoices):
-        PENDING = "pending", _("Pending")
-        SENDING = "sending", _("Sending")
-        SENT = "sent", _("Sent")
-        FAILED = "failed", _("Failed")
-        # The recipient lost access or opted out before the email went out.
-        SKIPPED = "skipped", _("Skipped")
-
     invoice = models.ForeignKey(
         Invoice, verbose_name=_("invoice"), on_delete=models.PROTECT, related_name="deliveries"
     )
@@ -477,18 +470,8 @@ class InvoiceDelivery(models.Model):
         on_delete=models.CASCADE,
         related_name="invoice_deliveries",
     )
-    # The address used, kept even if the user's address changes later.
-    email = models.EmailField(_("email"))
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     key = models.CharField(_("key"), max_length=20, blank=True, default="")
-    status = models.CharField(
-        _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
-    )
-    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    last_error = models.TextField(_("last error"), blank=True)
-    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = InvoiceDeliveryQuerySet.as_manager()
 
