@@ -19,8 +19,16 @@ from timetracker.admin_scope import (
     ScopedInlineMixin,
 )
 
-from .forms import ClientBrandingForm
-from .models import Client, ClientBranding, Project, ProjectComment, ProjectUpdate
+from .forms import ClientBrandingForm, ClientBrandingFormSet
+from .models import (
+    Client,
+    ClientBranding,
+    CommentDelivery,
+    Project,
+    ProjectComment,
+    ProjectUpdate,
+)
+from .notifications import comment_delivery_retry
 from .services import (
     client_archive,
     client_reactivate,
@@ -69,6 +77,7 @@ class ClientBrandingInline(ScopedInlineMixin, admin.StackedInline):
 
     model = ClientBranding
     form = ClientBrandingForm
+    formset = ClientBrandingFormSet
     extra = 0
     max_num = 1
     # One row at most: the admin titles the inline with verbose_name.
@@ -377,4 +386,64 @@ class ProjectCommentAdmin(ScopedAdminMixin, admin.ModelAdmin):
             request,
             ngettext("Deleted %(n)d comment.", "Deleted %(n)d comments.", count) % {"n": count},
             messages.SUCCESS,
+        )
+
+
+@admin.register(CommentDelivery)
+class CommentDeliveryAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """Comment emails and their fate, like the invoice emails: failures stay visible until
+    retried. Recipients' addresses are internal, so subcontractors never see this list."""
+
+    list_display = ("comment", "project", "email", "status", "attempts", "sent_at", "updated_at")
+    list_display_links = ("comment",)
+    list_select_related = ("comment__project",)
+    list_filter = ("status",)
+    search_fields = ("email", "comment__project__name")
+    show_full_result_count = False
+    actions = ["retry"]
+    fields = (
+        "comment",
+        "recipient",
+        "email",
+        "status",
+        "attempts",
+        "last_error",
+        "sent_at",
+        "created_at",
+        "updated_at",
+    )
+    readonly_fields = fields
+
+    @admin.display(description=_("project"), ordering="comment__project__name")
+    def project(self, obj):
+        return obj.comment.project.name
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        # Read-only rows; the change permission on comments lets one retry them.
+        return (
+            obj is None
+            and not request.user.is_scope_restricted
+            and request.user.has_perm("clients.change_projectcomment")
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        if request.user.is_scope_restricted:
+            return False
+        return request.user.has_perm("clients.view_projectcomment") or request.user.has_perm(
+            "clients.change_projectcomment"
+        )
+
+    @admin.action(description=_("Retry failed or skipped emails"), permissions=["change"])
+    def retry(self, request, queryset):
+        queued = sum(comment_delivery_retry(delivery=delivery) for delivery in queryset)
+        self.message_user(
+            request,
+            ngettext("Queued %(n)d email.", "Queued %(n)d emails.", queued) % {"n": queued},
+            messages.SUCCESS if queued else messages.WARNING,
         )

@@ -68,3 +68,13 @@ class ClientBrandingForm(forms.ModelForm):
             storage = branding.logo.storage
             transaction.on_commit(lambda: storage.delete(old_name))
         return branding
+
+
+class ClientBrandingFormSet(forms.BaseInlineFormSet):
+    """The branding inline: deleting the row deletes its logo file too, once committed."""
+
+    def delete_existing(self, obj, commit=True):
+        name, storage = obj.logo.name, obj.logo.storage
+        super().delete_existing(obj, commit=commit)
+        if commit and name:
+            transaction.on_commit(lambda: storage.delete(name))

@@ -24,6 +24,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 
 from timetracker.tasks import delivery_attempt, enqueue
 
@@ -69,6 +70,23 @@ def comment_deliveries_create(*, comment: ProjectComment) -> list[CommentDeliver
     )
     enqueue(send_comment_email, [d.pk for d in created])
     return created
+
+
+@transaction.atomic
+def comment_delivery_retry(*, delivery: CommentDelivery) -> bool:
+    """Put a failed or skipped delivery back in the queue; False when it is not retryable.
+
+    A retried delivery is still checked when it is sent: a deleted comment or a recipient
+    who turned comment emails off is skipped again, never mailed.
+    """
+    from .tasks import send_comment_email
+
+    updated = CommentDelivery.objects.filter(
+        pk=delivery.pk, status__in=[Status.FAILED, Status.SKIPPED]
+    ).update(status=Status.PENDING, attempts=0, last_error="", updated_at=timezone.now())
+    if updated:
+        enqueue(send_comment_email, [delivery.pk])
+    return bool(updated)
 
 
 def _still_wanted(delivery: CommentDelivery) -> bool:

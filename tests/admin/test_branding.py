@@ -129,3 +129,18 @@ def test_subcontractor_cannot_post_branding(client, subcontractor, acme, media):
     client.force_login(subcontractor)
     client.post(change_url(acme), client_form(acme, portal_title="Hijacked"))
     assert not ClientBranding.objects.exists()
+
+
+def test_deleting_the_branding_row_deletes_its_logo_file(
+    admin_client, acme, media, django_capture_on_commit_callbacks
+):
+    branding = make_branding(acme, logo=image_bytes())
+    name = branding.logo.name
+    assert (media / name).is_file()
+    data = client_form(acme, id=str(branding.pk), DELETE="on")
+    data["branding-INITIAL_FORMS"] = "1"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(change_url(acme), data)
+    assert response.status_code == 302, response.context and response.context["errors"]
+    assert not ClientBranding.objects.filter(client=acme).exists()
+    assert not (media / name).exists()

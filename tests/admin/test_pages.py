@@ -4,7 +4,7 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
-from clients.models import Client, Project
+from clients.models import Client, CommentDelivery, Project
 from invoicing.models import Invoice, InvoiceDelivery, Payment
 from tests.factories import (
     ClientFactory,
@@ -47,8 +47,9 @@ def test_every_admin_page_renders_for_admin(admin_client, world):
             response = admin_client.get(url)
             # Payments are never deleted (they make up an invoice's amount_paid).
             expected = 403 if model is Payment and "/delete/" in url else 200
-            # Invoice emails are records of what was sent: never added or deleted by hand.
-            if model is InvoiceDelivery and ("/add/" in url or "/delete/" in url):
+            # Emails are records of what was sent: never added or deleted by hand.
+            by_hand = "/add/" in url or "/delete/" in url
+            if model in (InvoiceDelivery, CommentDelivery) and by_hand:
                 expected = 403
             assert response.status_code == expected, url
 

@@ -9,7 +9,11 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from clients.models import CommentDelivery
-from clients.notifications import comment_deliveries_create, comment_delivery_send
+from clients.notifications import (
+    comment_deliveries_create,
+    comment_delivery_retry,
+    comment_delivery_send,
+)
 from clients.services import project_comment_create, project_comment_delete
 from tests.factories import (
     AdminUserFactory,
@@ -215,3 +219,66 @@ def test_comment_emails_are_written_in_the_recipients_language(project, people):
     assert german != english  # the catalogue has it (tests/test_translations.py checks all)
     assert german in by_address["sub@example.com"].body
     assert english in by_address["staff@example.com"].body
+
+
+# --- the admin list of comment emails ---------------------------------------------------------
+
+
+def test_failed_comment_emails_are_listed_and_retried_by_admins(
+    client, project, people, monkeypatch, django_assert_max_num_queries
+):
+    def refuse(self, messages):
+        raise smtplib.SMTPServerDisconnected("connection lost")
+
+    monkeypatch.setattr("django.core.mail.backends.locmem.EmailBackend.send_messages", refuse)
+    project_comment_create(project=project, author=people["author"], body="Ping", from_client=True)
+    for _ in range(MAX_ATTEMPTS + 1):
+        make_retries_due()
+        run_worker()
+    monkeypatch.undo()
+    url = reverse("admin:clients_commentdelivery_changelist")
+    client.force_login(people["admin"])
+    with django_assert_max_num_queries(12):
+        page = client.get(url, {"status": "failed"})
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "sub@example.com" in html and "staff@example.com" in html and "Acme Website" in html
+    ids = [str(pk) for pk in CommentDelivery.objects.values_list("pk", flat=True)]
+    response = client.post(url, {"action": "retry", "_selected_action": ids}, follow=True)
+    assert "Queued 2 emails." in response.content.decode()
+    assert {d.status for d in CommentDelivery.objects.all()} == {"pending"}
+    run_worker()
+    assert {d.status for d in CommentDelivery.objects.all()} == {"sent"}
+    assert recipients() == ["staff@example.com", "sub@example.com"]
+    # Sent emails are not retryable: a second retry queues nothing and mails nobody again.
+    response = client.post(url, {"action": "retry", "_selected_action": ids}, follow=True)
+    assert "Queued 0 emails." in response.content.decode()
+    run_worker()
+    assert len(mail.outbox) == 2
+
+
+def test_comment_email_list_is_not_for_subcontractors_or_clients(client, project, people):
+    project_comment_create(project=project, author=people["author"], body="Ping", from_client=True)
+    delivery = CommentDelivery.objects.first()
+    for user in (people["assigned"], people["author"]):
+        client.force_login(user)
+        changelist = client.get(reverse("admin:clients_commentdelivery_changelist"))
+        detail = client.get(reverse("admin:clients_commentdelivery_change", args=[delivery.pk]))
+        # Subcontractors: 403 even for their own client's emails; clients never reach the admin.
+        assert changelist.status_code in (302, 403) and detail.status_code in (302, 403)
+        assert "sub@example.com" not in changelist.content.decode()
+    client.force_login(people["assigned"])
+    assert client.get(reverse("admin:clients_commentdelivery_changelist")).status_code == 403
+
+
+def test_a_retried_comment_email_is_still_checked_before_sending(project, people):
+    comment = project_comment_create(
+        project=project, author=people["author"], body="Ping", from_client=True
+    )
+    CommentDelivery.objects.update(status="failed", attempts=MAX_ATTEMPTS)
+    project_comment_delete(comment=comment)
+    for delivery in CommentDelivery.objects.all():
+        assert comment_delivery_retry(delivery=delivery)
+    run_worker()
+    assert mail.outbox == []
+    assert {d.status for d in CommentDelivery.objects.all()} == {"skipped"}
