@@ -16,7 +16,7 @@ import csv
 import io
 from collections.abc import Iterator
 
-from django.db import transaction
+from django.db import connections, transaction
 from django.db.models import F
 from django.utils.translation import pgettext_lazy
 
@@ -81,8 +81,17 @@ def _all_rows(queryset) -> Iterator[tuple]:
     first materialises the whole result (at L the first rows came after 2.6–5 s instead of
     ~0.1 s). Read-only, so no savepoint inside an outer transaction; a client that goes away
     mid-download closes the generator, which ends the transaction.
+
+    PostgreSQL, for this transaction only: ``random_page_cost`` 1.1 (the usual value for
+    SSDs and cached tables; the default 4 prices the client's start-time index as random
+    reads and had the planner filter the whole table's start-time index instead, reading
+    ten times the rows: at L 1.6–2.2 s instead of 2.3–3.0 s for the rows).
     """
+    connection = connections[queryset.db]
     with transaction.atomic(using=queryset.db, savepoint=False):
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL random_page_cost = 1.1")
         yield from queryset.iterator(chunk_size=CHUNK_SIZE)
 
 
