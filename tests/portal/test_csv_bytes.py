@@ -6,11 +6,15 @@ across DST changes, midnight and the year boundary (Europe/Berlin), ``h:mm`` and
 hours with their rounding, the formula neutralising, CSV quoting and the visibility policy.
 """
 
+import csv
 import datetime as dt
+import io
+import random
 
 import pytest
 from django.urls import reverse
 
+from portal.csv_export import csv_cell
 from tests.factories import ProjectFactory, TimeEntryFactory, UserFactory
 from tests.portal.test_visibility import set_visibility
 
@@ -106,6 +110,18 @@ def test_csv_bytes_of_a_filtered_export(acme_client, acme, tricky):
     assert b"".join(response.streaming_content) == EXPECTED.split(b"\r\n")[0] + b"\r\n" + (
         [line for line in EXPECTED.split(b"\r\n") if line.startswith(b"2024-10-27")][0] + b"\r\n"
     )
+
+
+def test_csv_cell_quotes_as_the_csv_module_does():
+    """The rows are written by hand (``csv_cell``): the same bytes as ``csv.writer``."""
+    alphabet = ['"', ",", "\r", "\n", "\t", " ", "'", "=", ";", "a", "Ü", "✓", "\\", "\x00"]
+    rng = random.Random(11)
+    values = ["", '"', '""', ",", "\r\n", " x ", *alphabet]
+    values += ["".join(rng.choices(alphabet, k=rng.randint(1, 8))) for _ in range(5000)]
+    for value in values:
+        out = io.StringIO()
+        csv.writer(out).writerow(["a", value, "b"])
+        assert out.getvalue() == f"a,{csv_cell(value)},b\r\n", repr(value)
 
 
 def _lines(*lines: str) -> bytes:
