@@ -3,10 +3,11 @@
 The columns never change (the spec lists them): what the client's visibility policy hides
 (``clients/visibility.py``) is an empty ``notes`` cell and "Team member" in ``team member``.
 
-200,000 rows in a few seconds: the database gives the local date and times and both
-durations as text (``timetracker.formatting``'s SQL twins of the Python formatters, so the
-values are the same), rows come as plain tuples over a server-side cursor, names are
-worked out once per project and person, and the csv module writes a chunk of rows at a time.
+200,000 rows in ~2 s (docs/PERFORMANCE.md): the database gives the local date and times and
+both durations as text (``timetracker.formatting``'s SQL twins of the Python formatters, so
+the values are the same), rows come as plain tuples over a server-side cursor, the cells of
+projects and people are worked out once per distinct value, and rows are written by hand
+with the csv module's quoting (``csv_cell``), a chunk at a time.
 ``tests/portal/test_csv_bytes.py`` pins the exact bytes.
 """
 
