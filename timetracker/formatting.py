@@ -197,7 +197,7 @@ class LocalTimeText(Func):
 class _IntegerText(Func):
     """Text from integer arithmetic on one integer column, in SQL both databases share.
 
-    ``template`` names the column ``{s}`` (as often as it needs it); integer division
+    ``sql_template`` names the column ``{s}`` (as often as it needs it); integer division
     truncates on both, which is floor for the non-negative values used here.
     """
 
