@@ -12,6 +12,12 @@ Two kinds of function:
 
 Every displayed number is grouped (``2,338:46 (2,338.78 h)``, ``19,402.95 EUR``); money is
 the amount and its ISO code, joined with a no-break space, in every language.
+
+Exports of many rows (the portal's time-entry CSV) have the database produce some values as
+text: ``LocalDateTimeText``, ``LocalTimeText``, ``HoursMinutesText`` and
+``DecimalHoursText`` below give exactly what ``localtime(…).strftime("%Y-%m-%d %H:%M")``,
+``localtime(…).strftime("%H:%M")``, ``format_hm`` and ``str(seconds_to_hours(…))`` give
+(``tests/test_formatting_sql.py`` compares them on both databases, across DST changes).
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from django.db.models import CharField, Func
 from django.utils import formats, timezone
 from django.utils.translation import gettext, pgettext
 
@@ -140,3 +147,88 @@ def local_day_label(value) -> str:
     # Translators: a PHP-style date format (Django's "date" filter) for the chart's week
     # labels. N is the abbreviated month, j the day of the month. German: "j. N".
     return formats.date_format(_local(value), pgettext("chart label date format", "N j"))
+
+
+# --- the values above, computed by the database (for exports of many rows) ---------------------
+
+
+def _local_sql(compiler, connection, expression, pg_format: str, sqlite_parts: str):
+    """SQL for a datetime column in the current time zone (the one ``timezone.localtime``
+    uses) as text: ``to_char(… AT TIME ZONE …)`` on PostgreSQL; on SQLite, which has no
+    time zone database, Django's own cast functions (``zoneinfo`` in Python, per row)."""
+    sql, params = compiler.compile(expression)
+    tzname = timezone.get_current_timezone_name()
+    if connection.vendor == "postgresql":
+        return f"to_char(({sql}) AT TIME ZONE %s, '{pg_format}')", (*params, tzname)
+    date_sql, date_params = connection.ops.datetime_cast_date_sql(sql, tuple(params), tzname)
+    time_sql, time_params = connection.ops.datetime_cast_time_sql(sql, tuple(params), tzname)
+    # The casts give ``date.isoformat()`` and ``time.isoformat()``: HH:MM is its start.
+    if sqlite_parts == "time":
+        return f"substr({time_sql}, 1, 5)", time_params
+    return f"{date_sql} || ' ' || substr({time_sql}, 1, 5)", (*date_params, *time_params)
+
+
+class LocalDateTimeText(Func):
+    """``YYYY-MM-DD HH:MM``: a datetime column in the current time zone, as text.
+
+    The same as ``timezone.localtime(value).strftime("%Y-%m-%d %H:%M")`` (seconds cut off,
+    not rounded); the date is its first ten characters.
+    """
+
+    arity = 1
+    output_field = CharField()
+
+    def as_sql(self, compiler, connection, **extra_context):
+        return _local_sql(
+            compiler, connection, self.source_expressions[0], "YYYY-MM-DD HH24:MI", "datetime"
+        )
+
+
+class LocalTimeText(Func):
+    """``HH:MM`` (24-hour, seconds cut off): a datetime column's time in the current time zone."""
+
+    arity = 1
+    output_field = CharField()
+
+    def as_sql(self, compiler, connection, **extra_context):
+        return _local_sql(compiler, connection, self.source_expressions[0], "HH24:MI", "time")
+
+
+class _IntegerText(Func):
+    """Text from integer arithmetic on one integer column, in SQL both databases share.
+
+    ``sql_template`` names the column ``{s}`` (as often as it needs it); integer division
+    truncates on both, which is floor for the non-negative values used here.
+    """
+
+    arity = 1
+    output_field = CharField()
+    sql_template = ""
+
+    def as_sql(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.source_expressions[0])
+        value = f"COALESCE({sql}, 0)"
+        return self.sql_template.format(s=value), tuple(params) * self.sql_template.count("{s}")
+
+    @staticmethod
+    def _two_digits(part: str) -> str:
+        return f"CASE WHEN {part} < 10 THEN '0' ELSE '' END || CAST({part} AS TEXT)"
+
+
+class HoursMinutesText(_IntegerText):
+    """``format_hm`` of a column of seconds: ``h:mm``, rounded down to the minute."""
+
+    sql_template = "CAST({s} / 3600 AS TEXT) || ':' || " + _IntegerText._two_digits(
+        "({s} / 60 - {s} / 3600 * 60)"
+    )
+
+
+class DecimalHoursText(_IntegerText):
+    """``str(seconds_to_hours(…))`` of a column of seconds: hours with 2 places, half-up.
+
+    Hundredths of an hour are ``seconds / 36``, rounded half-up: ``(seconds + 18) / 36``.
+    """
+
+    sql_template = "CAST(({s} + 18) / 36 / 100 AS TEXT) || '.' || " + _IntegerText._two_digits(
+        "(({s} + 18) / 36 - ({s} + 18) / 36 / 100 * 100)"
+    )
