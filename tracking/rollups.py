@@ -278,7 +278,9 @@ def _pg_apply(rollups, changes: str, *, subtracts: bool) -> str:
     return "\n".join(statements)
 
 
-def _pg_install(cursor, time_zone: str, rollups) -> None:
+def pg_function_sql(time_zone: str, rollups=ROLLUPS) -> str:
+    """``CREATE OR REPLACE FUNCTION tracking_rollup_apply()`` keeping ``rollups`` on
+    PostgreSQL (``bench.writecost`` swaps it inside a rolled-back transaction)."""
     new = _pg_contributions("new_rows", "", time_zone)
     old = _pg_contributions("old_rows", "-", time_zone)
 
@@ -291,8 +293,7 @@ def _pg_install(cursor, time_zone: str, rollups) -> None:
     # over the transition table per rollup. Empty rows can only appear where rows were
     # subtracted (UPDATE, DELETE); finding them is a scan of the (normally empty) partial
     # index *_empty of each rollup table.
-    cursor.execute(
-        f"""
+    return f"""
         CREATE OR REPLACE FUNCTION tracking_rollup_apply() RETURNS trigger
         LANGUAGE plpgsql AS $fn$
         DECLARE
@@ -334,7 +335,10 @@ def _pg_install(cursor, time_zone: str, rollups) -> None:
         END
         $fn$
         """
-    )
+
+
+def _pg_install(cursor, time_zone: str, rollups) -> None:
+    cursor.execute(pg_function_sql(time_zone, rollups))
     deletes = " ".join(f"DELETE FROM {rollup.table};" for rollup in rollups)
     cursor.execute(
         f"""
