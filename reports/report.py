@@ -10,12 +10,13 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
 from django.db import models
 from django.db.models import DecimalField, ExpressionWrapper, F, Q, Sum, Value
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils.translation import gettext_lazy as _
 
-from timetracker.dates import project_timezone
+from timetracker.dates import local_day_bounds, project_timezone
 from timetracker.formatting import (
     local_date,
     local_duration,
@@ -23,7 +24,7 @@ from timetracker.formatting import (
     round_money,
     seconds_to_hours,
 )
-from tracking.models import ProjectDay, TimeEntry
+from tracking.models import ProjectDay, TimeEntry, UserProjectMonth
 
 
 class GroupBy(models.TextChoices):
@@ -178,10 +179,20 @@ def report_build(
     """The report table for ``user``'s scope: one row per group and currency, then totals.
 
     Finished entries whose start falls on ``date_from``..``date_to`` (inclusive, TIME_ZONE).
-    Two queries: the grouped rows and the totals — over the (project, local day) rollup
-    unless a person is filtered or grouped by, which needs the entries themselves.
+    Two queries, the grouped rows and the totals, over the (project, local day) rollup;
+    by person over the (person, project, local month) rollup (``_by_person``); a person
+    filter with another grouping reads that person's entries.
     """
-    if person is None and group_by != GroupBy.USER:
+    if group_by == GroupBy.USER:
+        return _by_person(
+            user=user,
+            date_from=date_from,
+            date_to=date_to,
+            client=client,
+            project=project,
+            person=person,
+        )
+    if person is None:
         grouped, totals = _from_rollups(
             user=user,
             date_from=date_from,
@@ -191,6 +202,19 @@ def report_build(
             project=project,
         )
         return _report(group_by, grouped, totals)
+    return _from_entries(
+        user=user,
+        date_from=date_from,
+        date_to=date_to,
+        group_by=group_by,
+        client=client,
+        project=project,
+        person=person,
+    )
+
+
+def _from_entries(*, user, date_from, date_to, group_by, client, project, person) -> Report:
+    """``report_build`` over the entries themselves (two queries)."""
     entries = TimeEntry.objects.visible_to(user).finished().started_between(date_from, date_to)
     if client is not None:
         entries = entries.for_client(client)
@@ -232,6 +256,105 @@ def _from_rollups(*, user, date_from, date_to, group_by, client, project):
     grouped = [{renamed.get(k, k): v for k, v in row.items()} for row in grouped]
     totals = days.values(**currency).annotate(**ROLLUP_AGGREGATES).order_by("currency")
     return grouped, totals
+
+
+def _next_month(day: dt.date) -> dt.date:
+    return (day.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+
+
+def month_split(date_from: dt.date, date_to: dt.date):
+    """``date_from``..``date_to`` as whole local months and the days left at its ends.
+
+    Returns ``(months, edges)``: ``months`` the (first, last) first days of the whole months
+    inside the range, or None; ``edges`` up to two inclusive (first, last) day ranges that
+    are parts of a month. Together they cover the range exactly once.
+    """
+    first = date_from if date_from.day == 1 else _next_month(date_from)
+    after = date_to + dt.timedelta(days=1)
+    end = after if after.day == 1 else date_to.replace(day=1)  # exclusive
+    if first >= end:
+        return None, [(date_from, date_to)]
+    edges = []
+    if date_from < first:
+        edges.append((date_from, first - dt.timedelta(days=1)))
+    if end <= date_to:
+        edges.append((end, date_to))
+    last = (end - dt.timedelta(days=1)).replace(day=1)
+    return (first, last), edges
+
+
+def _by_person(*, user, date_from, date_to, client, project, person) -> Report:
+    """The report grouped by person: whole months from ``UserProjectMonth``, the partial
+    months at the ends of the range from the entries (at most two months' worth), added up
+    per (person, currency); then one query for the names, in the report's order.
+
+    Exact: a month row holds whole local days, and the amount is per project (rate of the
+    project, else of its client) either way. A year from January to December reads no
+    entry at all.
+    """
+    months, edges = month_split(date_from, date_to)
+    sources = []
+    if months is not None:
+        rows = UserProjectMonth.objects.visible_to(user).months_between(*months)
+        if client is not None:
+            rows = rows.for_client(client)
+        if project is not None:
+            rows = rows.filter(project=project)
+        if person is not None:
+            rows = rows.filter(user=person)
+        currency = {"currency": F("project__client__currency_code")}
+        sources.append(rows.values("user_id", **currency).annotate(**ROLLUP_AGGREGATES))
+    if edges:
+        entries = TimeEntry.objects.visible_to(user).finished()
+        days = Q()
+        for first, last in edges:
+            days |= Q(
+                start_time__gte=local_day_bounds(first)[0],
+                start_time__lt=local_day_bounds(last)[1],
+            )
+        entries = entries.filter(days)
+        if client is not None:
+            entries = entries.for_client(client)
+        if project is not None:
+            entries = entries.filter(project=project)
+        if person is not None:
+            entries = entries.filter(user=person)
+        currency = {"currency": F("client__currency_code")}
+        sources.append(entries.values("user_id", **currency).annotate(**AGGREGATES))
+
+    sums: dict[tuple[int, str], dict] = {}
+    for source in sources:
+        for row in source.order_by():
+            key = (row["user_id"], row["currency"])
+            total = sums.setdefault(
+                key, {"seconds": 0, "billable_seconds": 0, "rate_seconds": Decimal("0")}
+            )
+            total["seconds"] += row["seconds"]
+            total["billable_seconds"] += row["billable_seconds"]
+            total["rate_seconds"] += row["rate_seconds"] or Decimal("0")
+    by_person: dict[int, list] = {}
+    for (user_id, currency), figures in sorted(sums.items(), key=lambda item: item[0][1]):
+        by_person.setdefault(user_id, []).append((currency, figures))
+    ordering = GROUPINGS[GroupBy.USER][1]
+    people = (
+        get_user_model()
+        .objects.filter(pk__in=by_person)
+        .order_by(*(name.removeprefix("user__").replace("user_id", "pk") for name in ordering))
+        .values_list("pk", "username", "first_name", "last_name")
+    )
+    grouped, totals = [], {}
+    for user_id, username, first_name, last_name in people:
+        names = {"user__username": username, "user__first_name": first_name}
+        names["user__last_name"] = last_name
+        for currency, figures in by_person[user_id]:
+            grouped.append({"user_id": user_id, **names, "currency": currency, **figures})
+            total = totals.setdefault(
+                currency, {"currency": currency, "seconds": 0, "billable_seconds": 0}
+            )
+            total["rate_seconds"] = total.get("rate_seconds", Decimal("0"))
+            for name in ("seconds", "billable_seconds", "rate_seconds"):
+                total[name] += figures[name]
+    return _report(GroupBy.USER, grouped, [totals[c] for c in sorted(totals)])
 
 
 def _report(group_by, grouped, totals) -> Report:

@@ -193,20 +193,25 @@ def time_entry_delete_out_of_range(*, entry_id: int) -> None:
 # --- Hour rollups (tracking.rollups) ------------------------------------------------------
 
 
-def _rollup_difference_sql(vendor: str, time_zone: str, table: str, key: str) -> str:
+def _rollup_difference_sql(vendor: str, time_zone: str, rollup: rollups.Rollup) -> str:
     if vendor == "sqlite":
         # Django's own conversion (Python zoneinfo), not the triggers' offset table: the
         # check must notice triggers installed for another zone.
-        day = f"django_datetime_cast_date(start_time, '{time_zone}', 'UTC')"
+        period = f"django_datetime_cast_date(start_time, '{time_zone}', 'UTC')"
+        if rollup.period == "month":
+            period = f"date({period}, 'start of month')"
     else:
-        day = rollups.day_sql(vendor, "start_time", time_zone)
+        period = rollups.period_sql(vendor, "start_time", time_zone, rollup.period)
+    keys = ", ".join(rollup.keys)
+    match = " AND ".join(f"t.{key} = e.{key}" for key in rollup.keys)
+    first = rollup.keys[0]
     return f"""
         SELECT COUNT(*) FROM (
-            SELECT {key} AS key, {day} AS day, SUM(duration_seconds) AS s,
+            SELECT {keys}, {period} AS period, SUM(duration_seconds) AS s,
                 SUM(CASE WHEN billable THEN duration_seconds ELSE 0 END) AS b, COUNT(*) AS n
-            FROM {rollups.ENTRY} WHERE end_time IS NOT NULL GROUP BY {key}, {day}
-        ) e FULL OUTER JOIN {table} t ON t.{key} = e.key AND t.day = e.day
-        WHERE e.key IS NULL OR t.{key} IS NULL OR e.s <> t.seconds
+            FROM {rollups.ENTRY} WHERE end_time IS NOT NULL GROUP BY {keys}, {period}
+        ) e FULL OUTER JOIN {rollup.table} t ON {match} AND t.{rollup.period} = e.period
+        WHERE e.{first} IS NULL OR t.{first} IS NULL OR e.s <> t.seconds
             OR e.b <> t.billable_seconds OR e.n <> t.entry_count
     """  # noqa: S608 - constants and a validated zone name
 
@@ -217,11 +222,9 @@ def rollups_check(*, using: str = "default") -> dict[str, int]:
     connection = connections[using]
     with connection.cursor() as cursor:
         result = {}
-        for table, key in rollups.ROLLUPS:
-            cursor.execute(
-                _rollup_difference_sql(connection.vendor, settings.TIME_ZONE, table, key)
-            )
-            result[table] = cursor.fetchone()[0]
+        for rollup in rollups.ROLLUPS:
+            cursor.execute(_rollup_difference_sql(connection.vendor, settings.TIME_ZONE, rollup))
+            result[rollup.table] = cursor.fetchone()[0]
     return result
 
 
@@ -232,8 +235,8 @@ def rollups_rebuild(
     row from the time entries; returns the number of rows of each table.
 
     One transaction; on PostgreSQL time-entry writes wait for it (``SHARE`` lock), reads go
-    on. ``progress`` is called with the number of clients and projects done in each batch
-    (``rollups_rebuild_size()`` is the total).
+    on. ``progress`` is called with the number of keys (clients, projects) done in each
+    batch (``rollups_rebuild_size()`` is the total).
     """
     connection = connections[using]
     vendor = connection.vendor
@@ -241,26 +244,30 @@ def rollups_rebuild(
         if vendor == "postgresql":
             cursor.execute(f"LOCK TABLE {rollups.ENTRY} IN SHARE MODE")
         rollups.install_triggers(connection, settings.TIME_ZONE)
+        keys = _rollup_keys(using)
         counts = {}
-        for (table, key), ids in zip(rollups.ROLLUPS, _rollup_keys(using), strict=True):
-            cursor.execute(f"DELETE FROM {table}")  # noqa: S608 - a constant
-            sql = rollups.rebuild_sql(vendor, settings.TIME_ZONE, table, key)
+        for rollup in rollups.ROLLUPS:
+            ids = keys[rollup.batch_key]
+            cursor.execute(f"DELETE FROM {rollup.table}")  # noqa: S608 - a constant
+            sql = rollups.rebuild_sql(vendor, settings.TIME_ZONE, rollup)
             for start in range(0, len(ids), batch_size):
                 batch = ids[start : start + batch_size]
                 cursor.execute(sql, [batch if vendor == "postgresql" else json.dumps(batch)])
                 if progress is not None:
                     progress(len(batch))
-            cursor.execute(f"SELECT COUNT(*) FROM {table}")  # noqa: S608 - a constant
-            counts[table] = cursor.fetchone()[0]
+            cursor.execute(f"SELECT COUNT(*) FROM {rollup.table}")  # noqa: S608 - a constant
+            counts[rollup.table] = cursor.fetchone()[0]
     return counts
 
 
-def _rollup_keys(using: str) -> tuple[list[int], list[int]]:
+def _rollup_keys(using: str) -> dict[str, list[int]]:
+    """The values of each rollup's ``batch_key`` that entries can have."""
     clients = Project.objects.using(using).values_list("client_id", flat=True).distinct()
     projects = Project.objects.using(using).values_list("pk", flat=True)
-    return sorted(set(clients)), sorted(projects)
+    return {"client_id": sorted(set(clients)), "project_id": sorted(projects)}
 
 
 def rollups_rebuild_size(*, using: str = "default") -> int:
     """How many units of work ``rollups_rebuild`` reports through ``progress``."""
-    return sum(len(keys) for keys in _rollup_keys(using))
+    keys = _rollup_keys(using)
+    return sum(len(keys[rollup.batch_key]) for rollup in rollups.ROLLUPS)

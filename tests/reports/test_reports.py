@@ -280,3 +280,126 @@ def test_subcontractor_report_queries_are_fixed(
         response = client.get(URL, {**RANGE, "group_by": "user"})
     assert response.status_code == 200
     assert response.context["report"].rows
+
+
+# --- By person from the (person, project, month) rollup (reports.report._by_person) --------
+
+
+@pytest.mark.parametrize(
+    ("date_from", "date_to", "months", "edges"),
+    [
+        # A calendar year: whole months only, no entry read.
+        ("2024-01-01", "2024-12-31", ("2024-01-01", "2024-12-01"), []),
+        # Inside one month: all entries.
+        ("2024-03-10", "2024-03-11", None, [("2024-03-10", "2024-03-11")]),
+        ("2024-02-01", "2024-02-28", None, [("2024-02-01", "2024-02-28")]),  # not its last day
+        ("2024-02-01", "2024-02-29", ("2024-02-01", "2024-02-01"), []),
+        # Both ends partial.
+        (
+            "2024-01-15",
+            "2024-04-10",
+            ("2024-02-01", "2024-03-01"),
+            [("2024-01-15", "2024-01-31"), ("2024-04-01", "2024-04-10")],
+        ),
+        # Across a year end, and two partial months with no whole one between.
+        ("2023-12-31", "2024-01-31", ("2024-01-01", "2024-01-01"), [("2023-12-31", "2023-12-31")]),
+        ("2024-01-20", "2024-02-10", None, [("2024-01-20", "2024-02-10")]),
+    ],
+)
+def test_month_split_covers_the_range_once(date_from, date_to, months, edges):
+    from reports.report import month_split
+
+    day = dt.date.fromisoformat
+    expected_months = None if months is None else tuple(map(day, months))
+    expected_edges = [tuple(map(day, edge)) for edge in edges]
+    assert month_split(day(date_from), day(date_to)) == (expected_months, expected_edges)
+
+
+@pytest.fixture
+def months_data(berlin, acme, globex):
+    """Entries around month ends in Berlin, on projects with and without rates, in two
+    currencies, by three people."""
+    acme.default_hourly_rate = Decimal("100.00")
+    acme.save()
+    globex.currency_code = "USD"
+    globex.default_hourly_rate = Decimal("33.33")
+    globex.save()
+    people = [
+        StaffUserFactory(username="cy", first_name="Cy", last_name="Ames"),
+        StaffUserFactory(username="al", first_name="", last_name=""),
+        StaffUserFactory(username="bo", first_name="Bo", last_name="Zed"),
+    ]
+    projects = [
+        ProjectFactory(client=acme, hourly_rate=Decimal("120.00")),
+        ProjectFactory(client=acme, hourly_rate=None),
+        ProjectFactory(client=globex, hourly_rate=None),
+    ]
+    # 23:30 UTC on a month's last day is the next month's first day in Berlin (either DST).
+    starts = []
+    for month in range(1, 13):
+        last = (dt.date(2024, month, 1) + dt.timedelta(days=32)).replace(day=1)
+        last -= dt.timedelta(days=1)
+        starts += [
+            dt.datetime.combine(last, dt.time(23, 30), tzinfo=UTC),
+            dt.datetime(2024, month, 15, 9, tzinfo=UTC),
+        ]
+    for n, start in enumerate(starts):
+        entry(projects[n % 3], people[n % 3], start, 17 + n, billable=n % 4 != 0)
+        entry(projects[(n + 1) % 3], people[(n + 2) % 3], start, 29, billable=True)
+    running = people[0]
+    TimeEntryFactory(project=projects[0], user=running, start_time=starts[3], end_time=None)
+    return {"people": people, "projects": projects}
+
+
+@pytest.mark.parametrize(
+    ("date_from", "date_to"),
+    [
+        ("2024-01-01", "2024-12-31"),
+        ("2024-02-01", "2024-02-29"),
+        ("2024-01-31", "2024-04-01"),
+        ("2024-03-01", "2024-03-31"),
+        ("2024-10-27", "2024-11-01"),
+        ("2023-12-01", "2025-01-01"),
+    ],
+)
+def test_report_by_person_from_rollups_equals_the_entries(
+    admin_user, months_data, acme, date_from, date_to
+):
+    from reports.report import GroupBy, _from_entries, report_build
+
+    people, projects = months_data["people"], months_data["projects"]
+    day = dt.date.fromisoformat
+    filters = [
+        {},
+        {"client": acme},
+        {"project": projects[1]},
+        {"person": people[1]},
+        {"client": acme, "person": people[2]},
+    ]
+    for extra in filters:
+        arguments = {"client": None, "project": None, "person": None, **extra}
+        arguments |= {"user": admin_user, "date_from": day(date_from), "date_to": day(date_to)}
+        rolled = report_build(group_by=GroupBy.USER, **arguments)
+        raw = _from_entries(group_by=GroupBy.USER, **arguments)
+        assert rolled.rows == raw.rows, extra
+        assert rolled.totals == raw.totals, extra
+        assert rolled.row_seconds == raw.row_seconds, extra
+        assert rolled.rows or extra, extra  # the unfiltered report has rows
+
+
+def test_a_calendar_year_by_person_reads_no_entry(admin_user, months_data):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from reports.report import GroupBy, _from_entries, report_build
+
+    arguments = {"user": admin_user, "date_from": dt.date(2024, 1, 1)}
+    arguments |= {"date_to": dt.date(2024, 12, 31), "group_by": GroupBy.USER}
+    with CaptureQueriesContext(connection) as queries:
+        report = report_build(**arguments)
+    raw = _from_entries(client=None, project=None, person=None, **arguments)
+    assert report.rows == raw.rows
+    assert {row[1] for row in report.rows} == {"EUR", "USD"}
+    # The month rollup and the people's names; no time entry.
+    assert len(queries) == 2
+    assert not any("tracking_timeentry" in query["sql"] for query in queries.captured_queries)

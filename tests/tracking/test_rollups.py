@@ -10,12 +10,12 @@ import pytest
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.test import override_settings
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from tests.factories import ClientFactory, ProjectFactory, StaffUserFactory, TimeEntryFactory
 from tracking import rollups, services
-from tracking.models import ClientDay, ProjectDay, TimeEntry
+from tracking.models import ClientDay, ProjectDay, TimeEntry, UserProjectMonth
 
 pytestmark = pytest.mark.django_db
 
@@ -31,31 +31,44 @@ BASES = [
 
 
 def expected():
-    """Both rollups recomputed in Python from the finished rows (zoneinfo local days)."""
+    """Every rollup recomputed in Python from the finished rows (zoneinfo local days)."""
     tz = zoneinfo.ZoneInfo(ZONE)
     by_client, by_project = defaultdict(lambda: [0, 0, 0]), defaultdict(lambda: [0, 0, 0])
+    by_person = defaultdict(lambda: [0, 0, 0])
     rows = TimeEntry.objects.finished().values_list(
-        "client_id", "project_id", "start_time", "duration_seconds", "billable"
+        "client_id", "project_id", "user_id", "start_time", "duration_seconds", "billable"
     )
-    for client_id, project_id, start, seconds, billable in rows:
+    for client_id, project_id, user_id, start, seconds, billable in rows:
         day = start.astimezone(tz).date()
-        for key, table in (((client_id, day), by_client), ((project_id, day), by_project)):
+        keys = (
+            ((client_id, day), by_client),
+            ((project_id, day), by_project),
+            ((user_id, project_id, day.replace(day=1)), by_person),
+        )
+        for key, table in keys:
             figures = table[key]
             figures[0] += seconds
             figures[1] += seconds if billable else 0
             figures[2] += 1
-    return {k: tuple(v) for k, v in by_client.items()}, {k: tuple(v) for k, v in by_project.items()}
+    return tuple(
+        {k: tuple(v) for k, v in table.items()} for table in (by_client, by_project, by_person)
+    )
 
 
 def actual():
-    fields = ("day", "seconds", "billable_seconds", "entry_count")
-    clients = {
-        (c, d): (s, b, n) for c, d, s, b, n in ClientDay.objects.values_list("client_id", *fields)
-    }
-    projects = {
-        (p, d): (s, b, n) for p, d, s, b, n in ProjectDay.objects.values_list("project_id", *fields)
-    }
-    return clients, projects
+    fields = ("seconds", "billable_seconds", "entry_count")
+
+    def rows(model, *key):
+        return {
+            tuple(row[: len(key)]): row[len(key) :]
+            for row in model.objects.values_list(*key, *fields)
+        }
+
+    return (
+        rows(ClientDay, "client_id", "day"),
+        rows(ProjectDay, "project_id", "day"),
+        rows(UserProjectMonth, "user_id", "project_id", "month"),
+    )
 
 
 @pytest.fixture
@@ -76,7 +89,7 @@ def _start(base, minutes):
 
 create = st.tuples(
     st.just("create"),
-    st.sampled_from(["orm", "bulk", "raw"]),
+    st.sampled_from(["orm", "bulk", "raw", "copy"]),
     st.integers(0, 2),  # project
     st.integers(0, len(BASES) - 1),
     st.integers(-90, 90),  # minutes from the base
@@ -85,7 +98,7 @@ create = st.tuples(
 )
 edit = st.tuples(
     st.just("edit"),
-    st.sampled_from(["orm", "update", "billable"]),
+    st.sampled_from(["orm", "update", "billable", "billable_later", "length", "notes", "person"]),
     st.integers(0, 50),  # entry (modulo the existing ones)
     st.integers(0, 2),
     st.integers(0, len(BASES) - 1),
@@ -96,7 +109,71 @@ edit = st.tuples(
 stop = st.tuples(st.just("stop"), st.integers(0, 2))
 delete = st.tuples(st.just("delete"), st.sampled_from(["orm", "queryset"]), st.integers(0, 50))
 move = st.tuples(st.just("move"), st.integers(0, 2))
-operations = st.lists(st.one_of(create, edit, stop, delete, move), min_size=1, max_size=12)
+truncate = st.tuples(st.just("truncate"))
+# Two creates at once: a multi-row statement takes the triggers' aggregate path.
+create_many = st.tuples(
+    st.just("create_many"), st.sampled_from(["bulk", "copy"]), st.integers(0, 4)
+)
+operations = st.lists(
+    st.one_of(create, create_many, edit, stop, delete, move, truncate), min_size=1, max_size=12
+)
+
+
+COLUMNS = (
+    "user_id",
+    "project_id",
+    "client_id",
+    "start_time",
+    "end_time",
+    "duration_seconds",
+    "notes",
+    "billable",
+    "source",
+    "created_at",
+    "updated_at",
+)
+
+
+def _values(entry):
+    return [
+        entry.user_id,
+        entry.project_id,
+        entry.project.client_id,
+        entry.start_time,
+        entry.end_time,
+        entry.duration_seconds,
+        "",
+        entry.billable,
+        "manual",
+        entry.start_time,
+        entry.start_time,
+    ]
+
+
+def _write(how, entries):
+    """Insert ``entries`` in one statement of the kind ``how`` (one per entry for ``orm``)."""
+    for entry in entries:
+        entry.sync_duration()
+    if how == "orm":
+        for entry in entries:
+            entry.save()
+    elif how == "bulk":
+        TimeEntry.objects.bulk_create(entries)
+    elif how == "copy" and connection.vendor == "postgresql":
+        # As seed_demo writes (demo.writer): COPY fires the statement-level triggers once.
+        with (
+            connection.cursor() as cursor,
+            cursor.copy(f"COPY tracking_timeentry ({', '.join(COLUMNS)}) FROM STDIN") as copy,
+        ):
+            for entry in entries:
+                copy.write_row(_values(entry))
+    else:  # raw SQL; "copy" on SQLite: one multi-row INSERT
+        rows = ", ".join(["(" + ", ".join(["%s"] * len(COLUMNS)) + ")"] * len(entries))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO tracking_timeentry ({', '.join(COLUMNS)}) VALUES {rows}",  # noqa: S608 - constants
+                [value for entry in entries for value in _values(entry)],
+            )
 
 
 def apply(world, op):
@@ -117,30 +194,25 @@ def apply(world, op):
         entry = TimeEntry(
             user=user, project=project, start_time=start, end_time=end, billable=billable
         )
-        if how == "orm":
-            entry.save()
-        elif how == "bulk":
-            entry.sync_duration()
-            TimeEntry.objects.bulk_create([entry])
-        else:
-            entry.sync_duration()
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "INSERT INTO tracking_timeentry (user_id, project_id, client_id, start_time,"
-                    " end_time, duration_seconds, notes, billable, source, created_at,"
-                    " updated_at) VALUES (%s, %s, %s, %s, %s, %s, '', %s, 'manual', %s, %s)",
-                    [
-                        user.pk,
-                        project.pk,
-                        project.client_id,
-                        start,
-                        end,
-                        entry.duration_seconds,
-                        billable,
-                        start,
-                        start,
-                    ],
+        _write(how, [entry])
+    elif kind == "create_many":
+        # Finished entries on every project, base and person, a few of them sharing a row.
+        how, count = args
+        for project in projects:
+            project.refresh_from_db()
+        batch = []
+        for n in range(count + 2):
+            start = _start(n % len(BASES), 7 * n)
+            batch.append(
+                TimeEntry(
+                    user=users[n % len(users)],
+                    project=projects[n % len(projects)],
+                    start_time=start,
+                    end_time=start + dt.timedelta(minutes=5 * n),
+                    billable=n % 2 == 0,
                 )
+            )
+        _write(how, batch)
     elif kind == "edit" and entries:
         how, index, project, base, minutes, duration, billable = args
         entry = entries[index % len(entries)]
@@ -150,6 +222,18 @@ def apply(world, op):
         end = None if entry.end_time is None else start + dt.timedelta(minutes=duration)
         if how == "billable":  # an UPDATE of that one column
             TimeEntry.objects.filter(pk=entry.pk).update(billable=billable)
+        elif how == "billable_later":  # the same for this entry and every later one
+            TimeEntry.objects.filter(pk__gte=entry.pk).update(billable=billable)
+        elif how == "length":  # the same start (same rollup rows), another duration
+            if entry.end_time is not None:
+                entry.end_time = entry.start_time + dt.timedelta(minutes=duration)
+                entry.save()
+        elif how == "notes":  # changes no figure
+            TimeEntry.objects.filter(pk=entry.pk).update(notes=f"note {minutes}")
+        elif how == "person":  # another person's month row
+            if entry.end_time is not None:
+                person = users[(users.index(entry.user) + 1) % len(users)]
+                TimeEntry.objects.filter(pk=entry.pk).update(user=person)
         elif how == "orm":
             entry.project, entry.start_time, entry.end_time = project, start, end
             entry.billable = billable
@@ -182,6 +266,15 @@ def apply(world, op):
         clients = world["clients"]
         project.client = clients[1] if project.client_id == clients[0].pk else clients[0]
         project.save()
+    elif kind == "truncate":
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                # TRUNCATE refuses a table with pending (deferred) foreign-key checks.
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                cursor.execute("TRUNCATE tracking_timeentry CASCADE")
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+            else:  # SQLite has no TRUNCATE; a DELETE without WHERE is its equivalent
+                cursor.execute("DELETE FROM tracking_timeentry")
 
 
 @settings(
@@ -190,6 +283,25 @@ def apply(world, op):
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(ops=operations)
+# Each path of the PostgreSQL triggers at least once, whatever hypothesis draws: one row
+# changed in place (billable, length, notes), moved to another person, deleted to an empty
+# row; several rows inserted, updated and deleted at once; TRUNCATE.
+@example(
+    ops=[
+        ("create", "orm", 0, 0, 0, 60, True),
+        ("create", "bulk", 0, 0, 5, 30, True),
+        ("edit", "billable", 0, 0, 0, 0, 0, False),
+        ("edit", "length", 1, 0, 0, 0, 45, True),
+        ("edit", "notes", 0, 0, 0, 0, 0, True),
+        ("edit", "person", 1, 0, 0, 0, 0, True),
+        ("edit", "billable_later", 0, 0, 0, 0, 0, True),
+        ("create_many", "copy", 3),
+        ("delete", "orm", 0),
+        ("delete", "queryset", 1),
+        ("create_many", "bulk", 2),
+        ("truncate",),
+    ]
+)
 def test_rollups_equal_the_raw_rows_after_any_writes(world, ops):
     with override_settings(TIME_ZONE=ZONE):
         try:
@@ -245,9 +357,17 @@ def test_check_finds_drift_and_rebuild_repairs_it(world):
     TimeEntryFactory(project=project, start_time=BASES[0], end_time=BASES[1])
     ClientDay.objects.update(seconds=1)
     with override_settings(TIME_ZONE=ZONE):
-        assert services.rollups_check() == {"tracking_client_day": 1, "tracking_project_day": 0}
+        assert services.rollups_check() == {
+            "tracking_client_day": 1,
+            "tracking_project_day": 0,
+            "tracking_user_project_month": 0,
+        }
         call_command("rebuild_rollups", "--no-progress", stdout=open("/dev/null", "w"))  # noqa: SIM115
-        assert services.rollups_check() == {"tracking_client_day": 0, "tracking_project_day": 0}
+        assert services.rollups_check() == {
+            "tracking_client_day": 0,
+            "tracking_project_day": 0,
+            "tracking_user_project_month": 0,
+        }
     assert actual() == expected()
 
 

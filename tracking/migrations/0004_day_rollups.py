@@ -14,10 +14,11 @@ from tracking import rollups
 
 def install(apps, schema_editor):
     connection = schema_editor.connection
-    rollups.install_triggers(connection, settings.TIME_ZONE)
-    for table, key in rollups.ROLLUPS:
+    # The tables of this migration only (tracking.0007 adds the month rollup).
+    rollups.install_triggers(connection, settings.TIME_ZONE, rollups.DAY_ROLLUPS)
+    for rollup in rollups.DAY_ROLLUPS:
         schema_editor.execute(
-            rollups.rebuild_sql(connection.vendor, settings.TIME_ZONE, table, key, batched=False)
+            rollups.rebuild_sql(connection.vendor, settings.TIME_ZONE, rollup, batched=False)
         )
 
 

@@ -8,7 +8,9 @@ from tracking import rollups
 
 
 def reinstall(apps, schema_editor):
-    rollups.install_triggers(schema_editor.connection, settings.TIME_ZONE)
+    rollups.install_triggers(
+        schema_editor.connection, settings.TIME_ZONE, rollups.DAY_ROLLUPS
+    )
 
 
 class Migration(migrations.Migration):
