@@ -14,7 +14,6 @@ from tests.factories import (
     ClientFactory,
     ClientUserFactory,
     InvoiceFactory,
-    InvoiceItemFactory,
     StaffUserFactory,
     SubcontractorFactory,
     UserClientFactory,
@@ -85,22 +84,13 @@ def profile(db):
 
 @pytest.fixture
 def draft(acme):
-    invoice = InvoiceFactory(
+    return InvoiceFactory(
         client=acme,
         invoice_number="ACME-2024-007",
         status=Invoice.Status.DRAFT,
         tax_rate=Decimal("19"),
-        subtotal=Decimal("0"),
-        total_amount=Decimal("0"),
+        items=[{"description": "Design & <build>", "quantity": 2, "unit_price": Decimal("150.00")}],
     )
-    InvoiceItemFactory(
-        invoice=invoice,
-        description="Design & <build>",
-        quantity=Decimal("2"),
-        unit_price=Decimal("150.00"),
-        amount=Decimal("300.00"),
-    )
-    return invoice
 
 
 @pytest.fixture

@@ -10,7 +10,14 @@ from accounts.models import ApiToken, User, UserClient
 from accounts.services import api_token_hash
 from clients.models import Client, Project
 from invoicing.models import Invoice, InvoiceItem, Payment
-from invoicing.services import invoice_record_payment
+from invoicing.services import (
+    invoice_cancel,
+    invoice_issue,
+    invoice_item_add,
+    invoice_item_save,
+    invoice_record_payment,
+)
+from timetracker.formatting import round_money
 from tracking.models import TimeEntry
 
 PASSWORD = "correct-horse-battery-staple"
@@ -96,11 +103,16 @@ class TimeEntryFactory(factory.django.DjangoModelFactory):
     source = TimeEntry.Source.MANUAL
 
 
-class InvoiceFactory(factory.django.DjangoModelFactory):
+class RawInvoiceFactory(factory.django.DjangoModelFactory):
+    """Writes the invoice row exactly as given, around the services: a sent invoice with a
+    total and no items, ``amount_paid`` with no payment. Only for tests of a state the
+    services forbid (a legacy row, a database constraint); everything else uses
+    ``InvoiceFactory``."""
+
     class Meta:
         model = Invoice
 
-    invoice_number = factory.Sequence(lambda n: f"INV-{n:05d}")
+    invoice_number = factory.Sequence(lambda n: f"RAW-{n:05d}")
     client = factory.SubFactory(ClientFactory)
     issue_date = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=10))
     due_date = factory.LazyAttribute(lambda o: o.issue_date + dt.timedelta(days=30))
@@ -114,7 +126,106 @@ class InvoiceFactory(factory.django.DjangoModelFactory):
     billing_name = factory.LazyAttribute(lambda o: o.client.name)
 
 
+class InvoiceFactory(factory.django.DjangoModelFactory):
+    """An invoice in a state the services leave it in, built through them: a draft with
+    ``items`` added by ``invoice_item_add`` (default: one line of ``subtotal``, or of the
+    ``total_amount`` before tax, else none for a draft and 1,000 for the others), then for
+    ``sent``/``paid``/``cancelled`` issued by ``invoice_issue`` (no emails), paid by
+    ``invoice_record_payment`` (``amount_paid``; a ``paid`` invoice in full) and cancelled
+    by ``invoice_cancel``.
+
+    So the totals match the items, ``amount_paid`` is the sum of the payments and the status
+    follows it. Figures the services cannot produce (a total that is not the items' sum, a
+    ``sent`` invoice with nothing due, a paid one with money due) raise ``ValueError``
+    rather than build a state the application never has; ``RawInvoiceFactory`` writes such
+    a row when a test needs exactly that.
+    """
+
+    class Meta:
+        model = Invoice
+
+    invoice_number = factory.Sequence(lambda n: f"INV-{n:05d}")
+    client = factory.SubFactory(ClientFactory)
+    issue_date = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=10))
+    due_date = factory.LazyAttribute(lambda o: o.issue_date + dt.timedelta(days=30))
+    status = Invoice.Status.SENT
+    currency_code = factory.LazyAttribute(lambda o: o.client.currency_code)
+    tax_rate = Decimal("0")
+    # Billing fields given here are what the invoice kept at issue: as if the client's record
+    # changed since (the issue snapshot itself copies the client's current record).
+    billing_name = billing_contact = billing_email = billing_address = None
+    # Targets checked against what the services compute (None: whatever they compute).
+    subtotal = None
+    tax_amount = None
+    total_amount = None
+    amount_paid = Decimal("0.00")
+    # [{"description", "quantity", "unit_price", "time_entries"}, ...] for invoice_item_add.
+    items = None
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        status = kwargs.pop("status")
+        subtotal, tax_amount, total = (
+            kwargs.pop(k) for k in ("subtotal", "tax_amount", "total_amount")
+        )
+        amount_paid = Decimal(kwargs.pop("amount_paid") or 0)
+        items = kwargs.pop("items")
+        tax_rate = Decimal(kwargs.get("tax_rate") or 0)
+        if items is None:
+            if subtotal is None and total is not None:
+                subtotal = round_money(Decimal(total) * 100 / (100 + tax_rate))
+            # A new draft is empty; anything else bills one line.
+            empty = Decimal(0) if status == Invoice.Status.DRAFT else Decimal("1000.00")
+            line = empty if subtotal is None else Decimal(subtotal)
+            items = [{"unit_price": line}] if line else []
+        billing = {
+            name: kwargs.pop(name)
+            for name in ("billing_name", "billing_contact", "billing_email", "billing_address")
+            if kwargs.get(name) is not None
+        }
+        kwargs = {k: v for k, v in kwargs.items() if v is not None}
+        invoice = model_class.objects.create(status=Invoice.Status.DRAFT, **kwargs, **billing)
+        for item in items:
+            invoice_item_add(
+                invoice=invoice,
+                description=item.get("description", "Design and development"),
+                quantity=Decimal(item.get("quantity", 1)),
+                unit_price=Decimal(item.get("unit_price", "100.00")),
+                time_entries=item.get("time_entries"),
+            )
+        if status != Invoice.Status.DRAFT and items:
+            invoice = invoice_issue(invoice=invoice, notify=False)
+        if status == Invoice.Status.PAID and not amount_paid:
+            amount_paid = invoice.total_amount
+        if amount_paid:
+            invoice_record_payment(invoice=invoice, amount=amount_paid, date=invoice.issue_date)
+        if status == Invoice.Status.CANCELLED:
+            invoice_cancel(invoice=invoice)
+        if billing and status != Invoice.Status.DRAFT:
+            model_class.objects.filter(pk=invoice.pk).update(**billing)
+        invoice.refresh_from_db()
+        wanted = {
+            "status": status,
+            "subtotal": subtotal,
+            "tax_amount": tax_amount,
+            "total_amount": total,
+            "amount_paid": amount_paid,
+        }
+        for name, value in wanted.items():
+            built = getattr(invoice, name)
+            if value is not None and built != value:
+                raise ValueError(
+                    f"InvoiceFactory: the services give {name}={built!r}, not {value!r} "
+                    "(pass items that add up to it, or use RawInvoiceFactory)"
+                )
+        return invoice
+
+
 class InvoiceItemFactory(factory.django.DjangoModelFactory):
+    """An item added through ``invoice_item_add`` (its amount is quantity x unit price and
+    the invoice's totals follow), so only on a draft: an issued invoice gets its items from
+    ``InvoiceFactory(items=[...])``."""
+
     class Meta:
         model = InvoiceItem
 
@@ -122,8 +233,15 @@ class InvoiceItemFactory(factory.django.DjangoModelFactory):
     description = factory.Faker("sentence", nb_words=4)
     quantity = Decimal("10.00")
     unit_price = Decimal("100.00")
-    amount = factory.LazyAttribute(lambda o: o.quantity * o.unit_price)
-    position = factory.Sequence(lambda n: n)
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        position = kwargs.pop("position", None)
+        item = invoice_item_add(**kwargs)
+        if position is not None:  # reordered as the admin's inline does
+            item.position = position
+            invoice_item_save(item=item)
+        return item
 
 
 class PaymentFactory(factory.django.DjangoModelFactory):

@@ -15,7 +15,6 @@ from invoicing.models import Invoice
 from invoicing.services import invoice_record_payment
 from tests.factories import (
     InvoiceFactory,
-    InvoiceItemFactory,
     ProjectFactory,
     StaffUserFactory,
     TimeEntryFactory,
@@ -41,8 +40,12 @@ def world(acme, globex, subcontractor, staff_user):
     acme_entry_other = TimeEntryFactory(
         user=staff_user, project=acme_project, notes="acme: a colleague's work"
     )
-    acme_invoice = InvoiceFactory(client=acme, project=acme_project, invoice_number="INV-ACME-1")
-    InvoiceItemFactory(invoice=acme_invoice, description="acme: design work")
+    acme_invoice = InvoiceFactory(
+        client=acme,
+        project=acme_project,
+        invoice_number="INV-ACME-1",
+        items=[{"description": "acme: design work", "quantity": 10}],
+    )
     acme_payment = invoice_record_payment(
         invoice=acme_invoice, amount=Decimal("100.00"), reference="acme-transfer"
     )
@@ -61,9 +64,11 @@ def world(acme, globex, subcontractor, staff_user):
         end_time=now - dt.timedelta(hours=4),
     )
     globex_invoice = InvoiceFactory(
-        client=globex, project=globex_project, invoice_number="INV-GLOBEX-1"
+        client=globex,
+        project=globex_project,
+        invoice_number="INV-GLOBEX-1",
+        items=[{"description": "globex-item-desc", "quantity": 10}],
     )
-    InvoiceItemFactory(invoice=globex_invoice, description="globex-item-desc")
     globex_payment = invoice_record_payment(
         invoice=globex_invoice, amount=Decimal("10.00"), reference="globex-payment-ref"
     )

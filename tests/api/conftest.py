@@ -18,7 +18,6 @@ from accounts.services import api_token_create
 from invoicing.models import Invoice
 from tests.factories import (
     InvoiceFactory,
-    InvoiceItemFactory,
     PaymentFactory,
     ProjectFactory,
     StaffUserFactory,
@@ -68,8 +67,12 @@ def world(acme, globex, subcontractor, staff_user, acme_user):
     running = TimeEntryFactory(
         user=staff_user, project=acme_project, end_time=None, start_time=now, notes="acme running"
     )
-    acme_invoice = InvoiceFactory(client=acme, project=acme_project, invoice_number="INV-ACME-1")
-    InvoiceItemFactory(invoice=acme_invoice, description="acme: design work")
+    acme_invoice = InvoiceFactory(
+        client=acme,
+        project=acme_project,
+        invoice_number="INV-ACME-1",
+        items=[{"description": "acme: design work", "quantity": 10}],
+    )
     PaymentFactory(invoice=acme_invoice, amount=Decimal("100.00"), reference="acme-transfer")
     acme_draft = InvoiceFactory(
         client=acme, invoice_number="INV-ACME-DRAFT", status=Invoice.Status.DRAFT
@@ -88,22 +91,15 @@ def world(acme, globex, subcontractor, staff_user, acme_user):
         start_time=now - dt.timedelta(hours=5),
         end_time=now - dt.timedelta(hours=4),
     )
-    money = {
-        "subtotal": Decimal("7777.77"),
-        "total_amount": Decimal("7777.77"),
-        "amount_paid": Decimal("6543.21"),
-    }
+    items = [{"description": "globex-item", "unit_price": Decimal("7777.77")}]
     globex_invoice = InvoiceFactory(
-        client=globex, project=globex_project, invoice_number="GLX-0001", **money
-    )
-    InvoiceItemFactory(
-        invoice=globex_invoice, description="globex-item", unit_price=Decimal("7777.77")
+        client=globex, project=globex_project, invoice_number="GLX-0001", items=items
     )
     globex_payment = PaymentFactory(
         invoice=globex_invoice, amount=Decimal("6543.21"), reference="globex-payment-ref"
     )
     globex_draft = InvoiceFactory(
-        client=globex, invoice_number="GLX-DRAFT", status=Invoice.Status.DRAFT, **money
+        client=globex, invoice_number="GLX-DRAFT", status=Invoice.Status.DRAFT, items=items
     )
     return SimpleNamespace(
         acme=acme,

@@ -6,7 +6,7 @@ from django.urls import reverse
 from accounts.models import ApiToken
 from accounts.services import api_token_create, api_token_revoke
 from audit.models import AuditEvent
-from tests.factories import InvoiceFactory, InvoiceItemFactory
+from tests.factories import InvoiceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -15,9 +15,9 @@ Action = AuditEvent.Action
 
 @pytest.fixture
 def acme_invoice(acme):
-    invoice = InvoiceFactory(client=acme, invoice_number="ACME-0001")
-    InvoiceItemFactory(invoice=invoice, description="Design work")
-    return invoice
+    return InvoiceFactory(
+        client=acme, invoice_number="ACME-0001", items=[{"description": "Design work"}]
+    )
 
 
 def test_portal_pdf_download_is_recorded_as_a_download_not_a_view(client, acme_user, acme_invoice):

@@ -14,7 +14,6 @@ from tests.factories import (
     PASSWORD,
     AdminUserFactory,
     ClientUserFactory,
-    InvoiceItemFactory,
     PaymentFactory,
     SubcontractorFactory,
     TimeEntryFactory,
@@ -48,19 +47,20 @@ OVERFLOW = """
 
 
 def admin_world():
-    world = build_world()
+    world = build_world(
+        extra_items=[
+            {
+                "description": f"Weitere Beratungsleistungen zur Schnittstellenspezifikation {n}",
+                "quantity": Decimal("1234.5"),
+                "unit_price": Decimal("120.00"),
+            }
+            for n in range(3)
+        ]
+    )
     AdminUserFactory(username="boss", first_name="Boss", last_name="Admin")
     SubcontractorFactory(username="sub.contractor.with.a.long.name")
     ClientUserFactory(username="second.portal.user", client=world["client"])
     invoice = world["invoice"]
-    for n in range(3):
-        InvoiceItemFactory(
-            invoice=invoice,
-            description=f"Weitere Beratungsleistungen zur Schnittstellenspezifikation {n}",
-            quantity=Decimal("1234.5"),
-            unit_price=Decimal("120.00"),
-            amount=Decimal("148140.00"),
-        )
     PaymentFactory(invoice=invoice, amount=Decimal("999999.99"))
     start = timezone.now() - dt.timedelta(hours=30)
     TimeEntryFactory(project=world["projects"][0], start_time=start, end_time=None)

@@ -16,7 +16,6 @@ from tests.factories import (
     ClientFactory,
     ClientUserFactory,
     InvoiceFactory,
-    InvoiceItemFactory,
     PaymentFactory,
     ProjectFactory,
     TimeEntryFactory,
@@ -80,8 +79,11 @@ def acme_world():
     for n in range(3):
         start = now - dt.timedelta(days=n * 8 + 1)
         TimeEntryFactory(project=website, start_time=start, end_time=start + dt.timedelta(hours=2))
-    invoice = InvoiceFactory(client=acme, tax_rate=Decimal("21"))
-    InvoiceItemFactory(invoice=invoice, description="Rocket design", quantity=Decimal("10"))
+    invoice = InvoiceFactory(
+        client=acme,
+        tax_rate=Decimal("21"),
+        items=[{"description": "Rocket design", "quantity": 10}],
+    )
     PaymentFactory(invoice=invoice, amount=Decimal("10.00"))
     return {"invoice": invoice, "project": website, "client": acme}
 

@@ -13,7 +13,6 @@ from tests.factories import (
     ClientFactory,
     ClientUserFactory,
     InvoiceFactory,
-    InvoiceItemFactory,
     ProjectFactory,
     TimeEntryFactory,
 )
@@ -36,8 +35,12 @@ def acme_world():
             end_time=start + dt.timedelta(hours=2),
             notes=f"Rocket task {n}",
         )
-    invoice = InvoiceFactory(client=acme, invoice_number="ACME-2024-001", tax_rate=Decimal("0"))
-    InvoiceItemFactory(invoice=invoice, description="Rocket design", quantity=Decimal("10"))
+    invoice = InvoiceFactory(
+        client=acme,
+        invoice_number="ACME-2024-001",
+        tax_rate=Decimal("0"),
+        items=[{"description": "Rocket design", "quantity": 10}],
+    )
     return {"user": user, "invoice": invoice, "project": website}
 
 

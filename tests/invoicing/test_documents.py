@@ -117,8 +117,8 @@ def test_admin_pdf_of_a_draft_has_the_draft_mark(client, admin_user, draft, prof
 
 
 def test_admin_pdf_is_scoped(client, subcontractor, acme, globex):
-    own = InvoiceItemFactory(invoice__client=acme, invoice__status="sent").invoice
-    foreign = InvoiceItemFactory(invoice__client=globex, invoice__status="sent").invoice
+    own = InvoiceFactory(client=acme)
+    foreign = InvoiceFactory(client=globex)
     client.force_login(subcontractor)
     assert client.get(reverse("admin:invoicing_invoice_pdf", args=[own.pk])).status_code == 200
     url = reverse("admin:invoicing_invoice_pdf", args=[foreign.pk])

@@ -17,7 +17,7 @@ from invoicing.notifications import (
     invoice_resend,
 )
 from invoicing.services import InvoiceLocked, invoice_issue
-from tests.factories import ClientUserFactory, InvoiceFactory, InvoiceItemFactory
+from tests.factories import ClientUserFactory, InvoiceFactory
 from tests.invoicing.conftest import make_retries_due, run_worker
 from timetracker.dates import today
 from timetracker.tasks import MAX_ATTEMPTS
@@ -201,9 +201,9 @@ def overdue(acme):
         invoice_number="ACME-LATE",
         issue_date=today() - dt.timedelta(days=40),
         due_date=today() - dt.timedelta(days=10),
-        total_amount=Decimal("500.00"),
+        items=[{"quantity": 5, "unit_price": Decimal("100.00")}],
     )
-    InvoiceItemFactory(invoice=invoice)
+    assert invoice.total_amount == Decimal("500.00")
     return invoice
 
 

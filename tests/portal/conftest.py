@@ -15,7 +15,6 @@ from clients.models import Project
 from invoicing.models import Invoice
 from tests.factories import (
     InvoiceFactory,
-    InvoiceItemFactory,
     PaymentFactory,
     ProjectFactory,
     StaffUserFactory,
@@ -51,9 +50,11 @@ def acme_project(acme):
 
 @pytest.fixture
 def acme_invoice(acme):
-    invoice = InvoiceFactory(client=acme, invoice_number="ACME-0001")
-    InvoiceItemFactory(invoice=invoice, description="Design work")
-    return invoice
+    return InvoiceFactory(
+        client=acme,
+        invoice_number="ACME-0001",
+        items=[{"description": "Design work", "quantity": 10}],
+    )
 
 
 @pytest.fixture
@@ -84,8 +85,8 @@ def globex_data(globex):
             issue_date=today() - dt.timedelta(days=60),
             due_date=today() - dt.timedelta(days=30),
             billing_name=f"{SECRET} billing",
+            items=[{"description": f"{SECRET} item {status}", "quantity": 10}],
         )
-        InvoiceItemFactory(invoice=invoice, description=f"{SECRET} item {status}")
         invoices.append(invoice)
     payment = PaymentFactory(invoice=invoices[2], reference=f"{SECRET} payment")
     return {

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from invoicing.models import Invoice
-from tests.factories import InvoiceFactory, InvoiceItemFactory, PaymentFactory
+from tests.factories import InvoiceFactory, PaymentFactory
 from tests.portal.conftest import assert_no_globex_data
 from timetracker.dates import today
 
@@ -169,17 +169,14 @@ def test_detail_shows_snapshot_items_totals_and_payments(acme_client, acme):
         subtotal=Decimal("1500.00"),
         tax_amount=Decimal("285.00"),
         total_amount=Decimal("1785.00"),
-        amount_paid=Decimal("785.00"),
         billing_name="Acme Corp (at issue)",
         billing_contact="Wile E. Coyote",
         billing_email="ap@acme.example",
         billing_address="1 Desert Road\nMesa",
-    )
-    InvoiceItemFactory(
-        invoice=invoice, description="Design", quantity=Decimal("10"), unit_price=Decimal("100")
-    )
-    InvoiceItemFactory(
-        invoice=invoice, description="Build", quantity=Decimal("5"), unit_price=Decimal("100")
+        items=[
+            {"description": "Design", "quantity": 10, "unit_price": 100},
+            {"description": "Build", "quantity": 5, "unit_price": 100},
+        ],
     )
     PaymentFactory(invoice=invoice, amount=Decimal("785.00"), reference="BANK-REF-1")
 

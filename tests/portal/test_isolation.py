@@ -14,7 +14,7 @@ from django.urls import URLPattern, get_resolver
 
 from clients.models import ProjectComment
 from tests.branding_helpers import image_bytes, make_branding
-from tests.factories import InvoiceItemFactory
+from tests.factories import InvoiceFactory
 from tests.portal.conftest import SECRET, assert_no_globex_data, bulk_entries, response_text
 from timetracker.dates import today
 
@@ -96,7 +96,7 @@ def test_every_portal_pattern_is_crawled(
     """Acme's user, every page, every Globex id and filter value: no 500, no Globex data."""
     make_branding(acme, logo=image_bytes())  # the logo page answers 200 for its owner
     make_branding(globex, logo=image_bytes(), portal_title=f"Globex {SECRET}")
-    acme_invoice = InvoiceItemFactory(invoice__client=acme, invoice__status="sent").invoice
+    acme_invoice = InvoiceFactory(client=acme)
     bulk_entries(acme_project, 60, start=acme_invoice.created_at - dt.timedelta(days=5))
     own_comment = ProjectComment.objects.create(
         project=acme_project, author=acme_user, from_client=True, body="mine"
@@ -190,9 +190,7 @@ def test_security_page_actions_touch_only_the_users_own_data(
 
 
 def test_globex_user_sees_none_of_acmes_data(portal, globex_user, globex_data, acme, acme_project):
-    acme_invoice = InvoiceItemFactory(
-        invoice__client=acme, invoice__status="sent", invoice__invoice_number="ACME-HIDDEN"
-    ).invoice
+    acme_invoice = InvoiceFactory(client=acme, invoice_number="ACME-HIDDEN")
     bulk_entries(acme_project, 3, start=acme_invoice.created_at)
     client = portal(globex_user)
     for pattern in portal_patterns():

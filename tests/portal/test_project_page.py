@@ -88,9 +88,8 @@ def test_hours_and_uninvoiced_hours(acme_client, acme_project, acme):
     start = timezone.now() - dt.timedelta(days=2)
     # 4 × 30 min, of which 3 billable; one billable entry is on an issued invoice.
     entries = bulk_entries(acme_project, 4, start=start, billable=lambda n: n != 0)
-    issued = InvoiceFactory(client=acme, status="sent", project=None)
-    item = InvoiceItemFactory(invoice=issued)
-    item.time_entries.add(entries[1])
+    billed = [{"time_entries": [entries[1]]}]
+    issued = InvoiceFactory(client=acme, status="sent", project=None, items=billed)
     draft = InvoiceFactory(client=acme, status="draft")
     InvoiceItemFactory(invoice=draft).time_entries.add(entries[2])
     response = acme_client.get(url(acme_project))
@@ -215,11 +214,9 @@ def test_dashboard_shows_latest_update_with_status(acme_client, acme_project, ac
 def make_data(project, *, size, author, client_user):
     start = timezone.now() - dt.timedelta(days=80)
     entries = bulk_entries(project, size, start=start, billable=lambda n: n % 3 != 0)
-    invoices = [
-        InvoiceFactory(client=project.client, status="sent", project=project) for _ in range(3)
-    ]
-    item = InvoiceItemFactory(invoice=invoices[0])
-    item.time_entries.add(*entries[: size // 2])
+    billed = [{"time_entries": entries[: size // 2]}]
+    for items in (billed, None, None):
+        InvoiceFactory(client=project.client, status="sent", project=project, items=items)
     ProjectUpdate.objects.bulk_create(
         ProjectUpdate(
             project=project,

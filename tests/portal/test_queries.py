@@ -16,8 +16,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clients.models import Project
-from invoicing.models import Invoice, InvoiceItem, Payment
-from tests.factories import InvoiceFactory, ProjectFactory
+from invoicing.models import Invoice
+from tests.factories import InvoiceFactory, PaymentFactory, ProjectFactory
 from tests.portal.conftest import bulk_entries
 
 pytestmark = pytest.mark.django_db
@@ -46,24 +46,15 @@ def lots_of_data(acme, globex):
             currency_code="USD" if n % 5 == 0 else "EUR",
             issue_date=timezone.localdate() - dt.timedelta(days=n),
             due_date=timezone.localdate() - dt.timedelta(days=n) + dt.timedelta(days=14),
+            # The first (sent) invoice has 30 items; the others one line, or none (drafts).
+            items=[{"description": f"Item {i}", "unit_price": 10} for i in range(30)]
+            if n == 0
+            else None,
         )
         for n in range(80)
     ]
-    InvoiceItem.objects.bulk_create(
-        InvoiceItem(
-            invoice=invoices[0],
-            description=f"Item {n}",
-            quantity=Decimal("1"),
-            unit_price=Decimal("10"),
-            amount=Decimal("10"),
-            position=n,
-        )
-        for n in range(30)
-    )
-    Payment.objects.bulk_create(
-        Payment(invoice=invoices[0], date=timezone.localdate(), amount=Decimal("1.00"))
-        for _n in range(10)
-    )
+    for _n in range(10):
+        PaymentFactory(invoice=invoices[0], amount=Decimal("1.00"))
     return {"projects": projects, "invoice": invoices[0]}
 
 

@@ -173,7 +173,7 @@ def test_totals_cover_the_whole_filtered_set_not_the_page(acme_client, acme):
     assert len(last.context["entries"]) == 20
     for response in (first, last):
         content = response.content.decode()
-        assert '<span class="totals__value">120</span>' in content
+        assert '<span class="totals__value" data-figure="entries-count">120</span>' in content
         assert "60:00" in content
         assert "40:00" in content
     assert b"Page 1 of 3" in first.content
