@@ -27,8 +27,8 @@ def portal_pages(*, username: str) -> list[Page]:
     """Every portal page for the user's client: lists, filters, a detail and far pages.
 
     Ids and page numbers come from the database, so the list is right for any dataset:
-    the newest visible invoice, the busiest project (its page and its entries), last month, and the first, middle and
-    last page of the time entries.
+    the newest visible invoice, the busiest project (its page and its entries), last month,
+    and the first, middle and last page of the time entries.
     """
     from django.db.models import Count
 
