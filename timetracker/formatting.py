@@ -21,7 +21,7 @@ import functools
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.core.signals import request_started, setting_changed
-from django.utils import dateformat, formats, timezone
+from django.utils import dateformat, formats, numberformat, timezone
 from django.utils.translation import get_language, gettext, pgettext
 
 CENT = Decimal("0.01")
@@ -78,7 +78,25 @@ def once_per_request(function, value):
 
 def local_number(value, places: int | None = None) -> str:
     """A number with the active language's separators, always grouped (``1.234,5``)."""
-    return formats.number_format(value, places, use_l10n=True, force_grouping=True)
+    decimal_separator, grouping, thousand_separator = once_per_request(_number_formats, None)
+    return numberformat.format(
+        value,
+        decimal_separator,
+        places,
+        grouping,
+        thousand_separator,
+        force_grouping=True,
+        use_l10n=True,
+    )
+
+
+def _number_formats(_) -> tuple:
+    """The active language's separators and grouping, as ``formats.number_format`` reads them."""
+    language = get_language()
+    return tuple(
+        formats.get_format(name, language, use_l10n=True)
+        for name in ("DECIMAL_SEPARATOR", "NUMBER_GROUPING", "THOUSAND_SEPARATOR")
+    )
 
 
 def local_hm(seconds: int | None) -> str:
