@@ -27,8 +27,8 @@ def portal_pages(*, username: str) -> list[Page]:
     """Every portal page for the user's client: lists, filters, a detail and far pages.
 
     Ids and page numbers come from the database, so the list is right for any dataset:
-    the newest visible invoice, the busiest project, last month, and the first, middle and
-    last page of the time entries.
+    the newest visible invoice, the busiest project (its page and its entries), last month,
+    and the first, middle and last page of the time entries.
     """
     from django.db.models import Count
 
@@ -61,6 +61,8 @@ def portal_pages(*, username: str) -> list[Page]:
     ]
     if invoice is not None:
         pages.append(Page("invoice detail", f"{base}invoices/{invoice.pk}/"))
+    if project is not None:
+        pages.append(Page("project detail", f"{base}projects/{project.pk}/"))
     entries_url = f"{base}time-entries/"
     pages.append(Page("time entries", entries_url))
     if project is not None:

@@ -3,12 +3,14 @@ scoped queryset (``ClientPortalRequiredMixin.filterset_class``)."""
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django_filters.fields import ChoiceField, ChoiceIterator
 
 from clients.models import Project
 from invoicing.models import Invoice
@@ -42,6 +44,27 @@ class TimeEntryFilterForm(forms.Form):
         return cleaned
 
 
+class SharedChoiceField(ChoiceField):
+    """A ``ChoiceField`` whose copy shares the choices instead of deep-copying them.
+
+    A form deep-copies its fields per instance, and Django's ``ChoiceField`` deep-copies its
+    choices with it: for the project filter that is every row of a big client's 200
+    projects, built for this request and never changed. Same choices, same behaviour.
+    """
+
+    def __deepcopy__(self, memo):
+        if not isinstance(self._choices, ChoiceIterator):
+            return super().__deepcopy__(memo)
+        result = forms.Field.__deepcopy__(self, memo)
+        result._choices = copy.copy(self._choices)
+        result._choices.field = result
+        return result
+
+
+class SharedChoiceFilter(django_filters.ChoiceFilter):
+    field_class = SharedChoiceField
+
+
 def _date_filter(label, method):
     return django_filters.DateFilter(
         label=label,
@@ -60,7 +83,7 @@ class TimeEntryFilter(django_filters.FilterSet):
     rendering the form need no further query and no model instances.
     """
 
-    project_id = django_filters.ChoiceFilter(
+    project_id = SharedChoiceFilter(
         field_name="project_id",
         label=_("Project"),
         empty_label=_("All projects"),
@@ -79,11 +102,12 @@ class TimeEntryFilter(django_filters.FilterSet):
     def __init__(self, data=None, queryset=None, *, projects, **kwargs):
         super().__init__(data, queryset, **kwargs)
         labels = {value: str(label).lower() for value, label in Project.Status.choices}
+        active = Project.Status.ACTIVE
         self.filters["project_id"].extra["choices"] = [
             (
                 str(pk),
                 name
-                if status == Project.Status.ACTIVE
+                if status == active
                 else _("%(name)s (%(status)s)")
                 % {"name": name, "status": labels.get(status, status.lower())},
             )

@@ -92,3 +92,73 @@ def test_the_older_library_names_still_load():
     template = Template("{% load money hours %}{{ 1234|money:'EUR' }} {{ 3600|hm }}")
     with translation.override("en"):
         assert template.render(Context()) == f"1,234.00{NBSP}EUR 1:00"
+
+
+def test_memoised_values_follow_the_active_language():
+    # One "request" (no request_started in between): each language gets its own text.
+    for _ in range(2):
+        for language, date, time in [
+            ("en", "Sept. 1, 2026", "2:05 p.m."),
+            ("de", "1. Sept. 2026", "14:05"),
+        ]:
+            with translation.override(language):
+                assert local_date(START) == date
+                assert local_time(START) == time
+                assert local_duration(SECONDS).startswith("2,338" if language == "en" else "2.338")
+    # fmt: skip
+
+
+def test_a_time_format_reading_more_than_hour_and_minute_is_not_memoised_by_minute(monkeypatch):
+    from django.utils import formats
+
+    from timetracker import formatting
+
+    real = formats.get_format
+    monkeypatch.setattr(
+        formatting.formats,
+        "get_format",
+        lambda name, *a, **k: "H:i:s" if name == "TIME_FORMAT" else real(name, *a, **k),
+    )
+    assert local_time(START) == "14:05:00"
+    assert local_time(START.replace(second=30)) == "14:05:30"
+
+
+@pytest.mark.parametrize(
+    ("time_format", "minute_only"),
+    [
+        ("g:i a", True),
+        ("H:i", True),
+        ("P", True),
+        ("H:i T", False),
+        (r"H:i \T", True),
+        ("s", False),
+    ],
+)
+def test_which_time_formats_read_only_hour_and_minute(time_format, minute_only):
+    from timetracker.formatting import _reads_hour_and_minute_only
+
+    assert _reads_hour_and_minute_only(time_format) is minute_only
+
+
+@pytest.mark.django_db
+def test_the_memo_is_per_request_and_bounded(client):
+    from timetracker import formatting
+
+    day = dt.date(1999, 12, 31)
+    with translation.override("en"):
+        local_date(day)
+        assert any(day in key for key in formatting._MEMO)
+        client.get("/accounts/login/")  # request_started clears it
+        assert not any(day in key for key in formatting._MEMO)
+        for n in range(formatting._MEMO_MAX + 10):
+            local_date(dt.date(2000, 1, 1) + dt.timedelta(days=n))
+        assert len(formatting._MEMO) <= formatting._MEMO_MAX
+        assert local_date(dt.date(2000, 1, 1)) == "Jan. 1, 2000"
+
+
+def test_duration_of_garbage_is_empty_as_before():
+    template = Template("{% load formatting %}{% duration bad %}")
+    assert template.render(Context({"bad": "x"})) == (
+        '<span class="hours"><span class="hours__hm"></span> '
+        '<span class="hours__decimal">()</span></span>'
+    )

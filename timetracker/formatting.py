@@ -23,11 +23,13 @@ text: ``LocalDateTimeText``, ``LocalTimeText``, ``HoursMinutesText`` and
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from django.core.signals import request_started, setting_changed
 from django.db.models import CharField, Func
-from django.utils import formats, timezone
-from django.utils.translation import gettext, pgettext
+from django.utils import dateformat, formats, numberformat, timezone
+from django.utils.translation import get_language, gettext, pgettext
 
 CENT = Decimal("0.01")
 NBSP = "\u00a0"
@@ -53,10 +55,55 @@ def format_hm(seconds: int | None) -> str:
 
 # --- display, in the active language ----------------------------------------------------------
 
+# Values a page repeats (the same day on 50 time-entry rows, the same durations) are formatted
+# once per request: keyed by the function, the active language and the value; cleared when a
+# request starts and when a setting changes (tests), and bounded for work outside requests.
+_MEMO: dict = {}
+_MEMO_MAX = 2048
+
+
+def _clear_memo(**kwargs) -> None:
+    _MEMO.clear()
+
+
+request_started.connect(_clear_memo, dispatch_uid="timetracker.formatting.memo")
+setting_changed.connect(_clear_memo, dispatch_uid="timetracker.formatting.memo")
+
+
+def once_per_request(function, value):
+    """``function(value)`` in the active language, computed once per request."""
+    key = (function, get_language(), type(value), value)
+    try:
+        return _MEMO[key]
+    except KeyError:
+        pass
+    if len(_MEMO) >= _MEMO_MAX:
+        _MEMO.clear()
+    result = _MEMO[key] = function(value)
+    return result
+
 
 def local_number(value, places: int | None = None) -> str:
     """A number with the active language's separators, always grouped (``1.234,5``)."""
-    return formats.number_format(value, places, use_l10n=True, force_grouping=True)
+    decimal_separator, grouping, thousand_separator = once_per_request(_number_formats, None)
+    return numberformat.format(
+        value,
+        decimal_separator,
+        places,
+        grouping,
+        thousand_separator,
+        force_grouping=True,
+        use_l10n=True,
+    )
+
+
+def _number_formats(_) -> tuple:
+    """The active language's separators and grouping, as ``formats.number_format`` reads them."""
+    language = get_language()
+    return tuple(
+        formats.get_format(name, language, use_l10n=True)
+        for name in ("DECIMAL_SEPARATOR", "NUMBER_GROUPING", "THOUSAND_SEPARATOR")
+    )
 
 
 def local_hm(seconds: int | None) -> str:
@@ -109,14 +156,44 @@ def local_date(value) -> str:
     ``1. Sept. 2026`` / ``1 sept. 2026`` / ``1 sep 2026``."""
     if not value:
         return ""
-    return formats.date_format(_local(value), "DATE_FORMAT")
+    local = _local(value)
+    # DATE_FORMAT holds date characters only (Django applies it to plain dates too), so a
+    # datetime reads as its local day: formatted once per day and request.
+    day = local.date() if isinstance(local, dt.datetime) else local
+    if type(day) is not dt.date:
+        return formats.date_format(local, "DATE_FORMAT")
+    return once_per_request(_date_format, day)
+
+
+def _date_format(day: dt.date) -> str:
+    return formats.date_format(day, "DATE_FORMAT")
 
 
 def local_time(value) -> str:
     """A time in ``TIME_FORMAT``: ``2:05 p.m.`` (en), ``14:05`` (de, fr, nl)."""
     if not value:
         return ""
-    return formats.time_format(_local(value), "TIME_FORMAT")
+    local = _local(value)
+    time_format = formats.get_format("TIME_FORMAT")
+    if isinstance(local, (dt.datetime, dt.time)) and _reads_hour_and_minute_only(time_format):
+        # Every TIME_FORMAT we ship (``g:i a``, ``H:i``): formatted once per minute of the
+        # day and request.
+        return once_per_request(_time_of_day, (time_format, local.hour, local.minute))
+    return dateformat.time_format(local, time_format)
+
+
+# Format characters that read nothing but the hour and the minute (django.utils.dateformat).
+_HOUR_AND_MINUTE_CHARS = frozenset("aAgGhHiP")
+
+
+@functools.lru_cache(maxsize=64)
+def _reads_hour_and_minute_only(time_format: str) -> bool:
+    return set(dateformat.re_formatchars.findall(time_format)) <= _HOUR_AND_MINUTE_CHARS
+
+
+def _time_of_day(key: tuple[str, int, int]) -> str:
+    time_format, hour, minute = key
+    return dateformat.time_format(dt.time(hour, minute), time_format)
 
 
 def local_datetime(value) -> str:

@@ -34,11 +34,12 @@ def test_pages_cover_every_portal_view_with_ids_from_the_data():
     assert pages["dashboard"] == "/client-portal/"
     assert pages["invoices: overdue"] == "/client-portal/invoices/?status=overdue"
     assert pages["invoice detail"].startswith("/client-portal/invoices/")
+    assert pages["project detail"].startswith("/client-portal/projects/")
     assert "?project_id=" in pages["time entries: project"]
     assert pages["time entries: first page"].endswith("?page=1")
     # 40 bench entries fit on one page of 50.
     assert pages["time entries: last page"].endswith("?page=1")
-    assert len(pages) == 13
+    assert len(pages) == 14
     assert [p.name for p in load_pages(portal_pages(username="bench"))] == [
         "dashboard",
         "time entries",

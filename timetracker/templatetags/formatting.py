@@ -116,15 +116,25 @@ def time_range(start, end) -> str:
     return f.local_time_range(start, end)
 
 
+DURATION_HTML = (
+    '<span class="hours"><span class="hours__hm">{}</span> '
+    '<span class="hours__decimal">({})</span></span>'
+)
+
+
 @register.simple_tag
 def duration(seconds):
     """``<span class="hours">2,338:46 (2,338.78 h)</span>``: h:mm with decimal hours beside.
 
-    A tag rather than an included template: a list of projects renders it hundreds of times.
+    A tag rather than an included template: a list of projects renders it hundreds of times,
+    so each distinct duration is built once per request.
     """
-    return format_html(
-        '<span class="hours"><span class="hours__hm">{}</span> '
-        '<span class="hours__decimal">({})</span></span>',
-        hm(seconds),
-        f.local_hours_label(int(seconds or 0)) if hm(seconds) else "",
-    )
+    try:
+        whole = int(seconds or 0)
+    except (TypeError, ValueError, AttributeError, ArithmeticError):
+        return format_html(DURATION_HTML, "", "")
+    return f.once_per_request(_duration_html, whole)
+
+
+def _duration_html(seconds: int):
+    return format_html(DURATION_HTML, f.local_hm(seconds), f.local_hours_label(seconds))
