@@ -1,5 +1,6 @@
 """gunicorn.conf.py, loaded by gunicorn itself, and a real gunicorn serving /healthz."""
 
+import gc
 import os
 import socket
 import subprocess
@@ -7,6 +8,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from gunicorn.app.base import Application
@@ -36,6 +38,28 @@ def test_workers_and_recycling_come_from_the_environment(monkeypatch):
     assert cfg.max_requests_jitter == 200
     assert "%({x-request-id}o)s" in cfg.access_log_format
     assert "%(M)s" in cfg.access_log_format
+
+
+def test_workers_freeze_their_start_up_objects_for_the_garbage_collector(monkeypatch):
+    cfg = load_config(monkeypatch)
+    worker = SimpleNamespace(nr=0)
+    gc.unfreeze()
+    try:
+        cfg.post_worker_init(worker)
+        after_start = gc.get_freeze_count()
+        worker.nr = 2
+        cfg.post_request(worker, None, {}, None)
+        later = gc.get_freeze_count()
+        leftover = [object() for _ in range(10)]  # noqa: F841 - alive across the call
+        worker.nr = 1
+        cfg.post_request(worker, None, {}, None)
+        after_first_request = gc.get_freeze_count()
+    finally:
+        gc.unfreeze()
+
+    assert after_start > 0
+    assert later == after_start  # only the first request freezes again
+    assert after_first_request > after_start
 
 
 def test_json_logs_configure_gunicorns_loggers(monkeypatch):
