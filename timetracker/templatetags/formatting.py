@@ -122,9 +122,10 @@ def duration(seconds):
 
     A tag rather than an included template: a list of projects renders it hundreds of times.
     """
+    hm_text = hm(seconds)
     return format_html(
         '<span class="hours"><span class="hours__hm">{}</span> '
         '<span class="hours__decimal">({})</span></span>',
-        hm(seconds),
-        f.local_hours_label(int(seconds or 0)) if hm(seconds) else "",
+        hm_text,
+        f.local_hours_label(int(seconds or 0)) if hm_text else "",
     )
