@@ -78,6 +78,16 @@ def test_the_date_memo_follows_the_language():
     assert german == "1. Sept. 2026"
 
 
-def test_garbage_still_goes_through_django():
+def test_garbage_and_odd_values_still_go_through_django():
     assert f.local_date(None) == ""
     assert f.local_number("12") == django("12")
+    for value in (Decimal("NaN"), Decimal("Infinity"), True, 10**16, Decimal("1E-30")):
+        for places in (None, 2):
+            assert outcome(f.local_number, value, places) == outcome(django, value, places)
+
+
+def outcome(function, *args):
+    try:
+        return function(*args)
+    except Exception as exc:  # the same failure is the same behaviour
+        return type(exc)

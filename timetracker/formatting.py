@@ -74,20 +74,23 @@ def local_number(value, places: int | None = None) -> str:
     cost and the same characters (tests compare both over many values and languages).
     """
     kind = type(value)
-    if kind is int or kind is Decimal:
+    if kind is int and not places and -(10**15) < value < 10**15:
         decimal_sep, grouping, thousand_sep = _number_separators()
-        if grouping == 3 and abs(value) < 10**15:
-            if kind is int and not places:
-                return f"{value:,}".replace(",", thousand_sep)
-            if (
-                kind is Decimal
-                and places
-                and value
-                and value.is_finite()
-                and value.as_tuple().exponent == -places
-            ):
-                text = f"{value:,f}"
-                return text.replace(",", "\0").replace(".", decimal_sep).replace("\0", thousand_sep)
+        if grouping == 3:
+            return f"{value:,}".replace(",", thousand_sep)
+    elif (
+        kind is Decimal
+        and places is not None
+        and 0 < places <= 20
+        and value.is_finite()
+        and value
+        and value.as_tuple().exponent == -places
+        and abs(value) < 10**15
+    ):
+        decimal_sep, grouping, thousand_sep = _number_separators()
+        if grouping == 3:
+            text = f"{value:,f}"
+            return text.replace(",", "\0").replace(".", decimal_sep).replace("\0", thousand_sep)
     return formats.number_format(value, places, use_l10n=True, force_grouping=True)
 
 
