@@ -7,6 +7,7 @@ FORWARDED_ALLOW_IPS (the proxy's address, default 127.0.0.1), LOG_FORMAT=json (a
 error lines as JSON, like the app's). See docs/DEPLOYMENT.md.
 """
 
+import gc
 import multiprocessing
 import os
 
@@ -22,6 +23,30 @@ max_requests_jitter = max_requests // 10
 # The proxy (docs/DEPLOYMENT.md) is the only client; Django decides what to trust from
 # X-Forwarded-* (TRUSTED_PROXY).
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def _freeze_long_lived_objects() -> None:
+    """Move every object alive now into the garbage collector's permanent generation.
+
+    The app's modules, models, URL patterns, compiled templates and translation catalogues
+    live as long as the worker, yet each full collection walked them all again: about a
+    tenth of a dashboard request's CPU went to the cyclic garbage collector. Frozen, they
+    are never scanned; request garbage is collected as before.
+    """
+    gc.collect()
+    gc.freeze()
+
+
+def post_worker_init(worker):
+    # The app is imported: freeze what start-up allocated.
+    _freeze_long_lived_objects()
+
+
+def post_request(worker, req, environ, resp):
+    # After the first request the URL resolver, templates and catalogues are loaded too.
+    if worker.nr == 1:
+        _freeze_long_lived_objects()
+
 
 accesslog = "-"
 errorlog = "-"

@@ -11,12 +11,10 @@ import datetime as dt
 import os
 import subprocess
 import sys
-import threading
-import time
 from pathlib import Path
 
-from bench import dataset, report, soak
-from bench.pages import Page, api_pages, load_pages, portal_pages
+from bench import dataset, load, report, soak
+from bench.pages import Page, api_pages, dashboard_load_pages, load_pages, portal_pages
 from bench.server import GunicornServer, ServerError
 from bench.webclient import Sample, WebClient
 
@@ -136,30 +134,44 @@ def run_load(
     client: WebClient, pages: list[Page], *, seconds: float, threads: int, max_requests: int
 ) -> tuple[list[Sample], float]:
     """Hammer ``pages`` from ``threads`` threads until the time or request budget runs out."""
-    results: list[Sample] = []
-    lock = threading.Lock()
-    deadline = time.monotonic() + seconds
-    paths = [page.path for page in pages]
+    run = load.run_load(
+        client.base_url,
+        [page.path for page in pages],
+        seconds=seconds,
+        threads=threads,
+        max_requests=max_requests,
+        headers={"Cookie": load.cookie_header(client.cookies)},
+    )
+    return run.samples, run.seconds
 
-    def worker(index: int) -> None:
-        own = client.clone()
-        n = index
-        while time.monotonic() < deadline:
-            with lock:
-                if len(results) >= max_requests:
-                    return
-            sample = own.get(paths[n % len(paths)])
-            n += 1
-            with lock:
-                results.append(sample)
 
-    started = time.monotonic()
-    pool = [threading.Thread(target=worker, args=(i,), daemon=True) for i in range(threads)]
-    for thread in pool:
-        thread.start()
-    for thread in pool:
-        thread.join(timeout=seconds + 60)
-    return results, time.monotonic() - started
+def measure_load(
+    server: GunicornServer, client: WebClient, pages: list[Page], args: argparse.Namespace
+) -> dict:
+    """One load run on ``pages``: throughput, errors, latency and the CPU each side used."""
+    before = server.worker_cpu()
+    run = load.run_load(
+        client.base_url,
+        [page.path for page in pages],
+        seconds=args.load_seconds,
+        threads=args.load_threads,
+        max_requests=args.load_max_requests,
+        headers={"Cookie": load.cookie_header(client.cookies)},
+    )
+    after = server.worker_cpu()
+    result = report.load_result(
+        run.samples,
+        seconds=run.seconds,
+        threads=args.load_threads,
+        client_cpu_seconds=run.client_cpu_seconds,
+        # Workers alive at both ends; a worker recycled meanwhile (max_requests) is left
+        # out of the CPU figure and counted in worker_restarts.
+        server_cpu_seconds=sum(after[pid] - before[pid] for pid in after.keys() & before.keys()),
+        worker_restarts=len(before.keys() - after.keys()),
+    )
+    result["paths"] = [page.path for page in pages]
+    result["loadavg"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    return result
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -207,22 +219,21 @@ def main(argv: list[str] | None = None) -> int:
             return _soak(args, server, client, login, pages)
         print(f"bench: measuring {len(pages)} pages × {args.iterations}…", flush=True)
         samples = measure_pages(client, pages, iterations=args.iterations, warmup=args.warmup)
-        targets = load_pages(pages)
-        print(f"bench: {args.load_threads} threads for {args.load_seconds:g} s…", flush=True)
-        load_samples, load_seconds = run_load(
-            client,
-            targets,
-            seconds=args.load_seconds,
-            threads=args.load_threads,
-            max_requests=args.load_max_requests,
-        )
+        runs = {"load": dashboard_load_pages(pages), "load_mixed": load_pages(pages)}
+        loads = {}
+        for key, targets in runs.items():
+            print(
+                f"bench: load, {args.load_threads} threads for {args.load_seconds:g} s on "
+                + ", ".join(page.path for page in targets)
+                + "…",
+                flush=True,
+            )
+            loads[key] = measure_load(server, client, targets, args)
         memory = server.worker_memory()
     finally:
         server.stop()
 
     page_results = [report.page_result(p.name, p.path, samples[p.name]) for p in pages]
-    load = report.load_result(load_samples, seconds=load_seconds, threads=args.load_threads)
-    load["paths"] = [p.path for p in targets]
     now = dt.datetime.now(dt.UTC)
     result = {
         "meta": {
@@ -241,7 +252,7 @@ def main(argv: list[str] | None = None) -> int:
         "dataset": facts,
         "login": {"username": login.username, "method": method, "error": login_error},
         "pages": page_results,
-        "load": load,
+        **loads,
         "memory": memory,
         "summary": {
             "over_budget": [p["name"] for p in page_results if not p["budget"]["ok"]],

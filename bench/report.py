@@ -58,9 +58,23 @@ def budget_check(page: dict) -> dict:
     return {"ok": not problems, "problems": problems}
 
 
-def load_result(samples: Sequence[Sample], *, seconds: float, threads: int) -> dict:
-    """Throughput and errors of the concurrent run."""
-    return {
+def load_result(
+    samples: Sequence[Sample],
+    *,
+    seconds: float,
+    threads: int,
+    client_cpu_seconds: float | None = None,
+    server_cpu_seconds: float | None = None,
+    worker_restarts: int = 0,
+) -> dict:
+    """Throughput and errors of a concurrent run, and the CPU it cost on each side.
+
+    ``server_cpu_ms_per_request`` (the workers' user + system time over the requests) is
+    far less sensitive to other load on the machine than requests/s; the generator's share
+    (``client_cpu_pct``, of one core) is what it took from the server it measures.
+    """
+    n = len(samples)
+    result = {
         "threads": threads,
         "seconds": round(seconds, 2),
         "requests": len(samples),
@@ -68,7 +82,33 @@ def load_result(samples: Sequence[Sample], *, seconds: float, threads: int) -> d
         "statuses": {str(k): v for k, v in sorted(Counter(s.status for s in samples).items())},
         "requests_per_second": round(len(samples) / seconds, 1) if seconds > 0 else 0.0,
         "latency_ms": summarize(_ms(samples)),
+        "worker_restarts": worker_restarts,
     }
+    if client_cpu_seconds is not None and seconds > 0:
+        result["client_cpu_pct"] = round(100 * client_cpu_seconds / seconds, 1)
+        result["client_cpu_ms_per_request"] = round(1000 * client_cpu_seconds / n, 2) if n else None
+    if server_cpu_seconds is not None and n:
+        result["server_cpu_ms_per_request"] = round(1000 * server_cpu_seconds / n, 2)
+    return result
+
+
+def _load_line(load: dict) -> str:
+    line = (
+        f"* {load['threads']} threads for {load['seconds']} s on "
+        + ", ".join(f"`{p}`" for p in load.get("paths", []))
+        + f": {load['requests']:,} requests, **{load['requests_per_second']} requests/s**, "
+        f"{load['errors']} errors, latency median {_fmt(load['latency_ms']['median'])} ms, "
+        f"p95 {_fmt(load['latency_ms']['p95'])} ms"
+    )
+    if load.get("server_cpu_ms_per_request") is not None:
+        line += f"; workers' CPU {load['server_cpu_ms_per_request']:.1f} ms per request"
+    if load.get("client_cpu_pct") is not None:
+        line += f"; the generator used {load['client_cpu_pct']:.0f} % of one core"
+    if load.get("worker_restarts"):
+        line += f"; {load['worker_restarts']} worker(s) recycled during the run"
+    if load.get("loadavg"):
+        line += f" (load average {load['loadavg']})"
+    return line + "."
 
 
 def _fmt(value: float | None, digits: int = 1) -> str:
@@ -142,18 +182,18 @@ def render_markdown(result: dict) -> str:
         "Latency is measured by the client (request sent to body read, loopback); server time "
         "is Django's own time from the `X-Server-Time-ms` header; queries from `X-DB-Queries`.",
     ]
-    load = result.get("load")
-    if load:
+    loads = [result[key] for key in ("load", "load_mixed") if result.get(key)]
+    if loads:
         lines += [
             "",
             "## Concurrent load",
             "",
-            f"{load['threads']} threads for {load['seconds']} s on "
-            + ", ".join(f"`{p}`" for p in load.get("paths", []))
-            + f": {load['requests']:,} requests, **{load['requests_per_second']} requests/s**, "
-            f"{load['errors']} errors, latency median {_fmt(load['latency_ms']['median'])} ms, "
-            f"p95 {_fmt(load['latency_ms']['p95'])} ms.",
+            f"gunicorn {meta['workers']} sync workers; the load generator (`bench/load.py`) "
+            "shares the same cores.",
+            "",
         ]
+        for load in loads:
+            lines.append(_load_line(load))
     memory = result.get("memory")
     if memory and memory.get("workers"):
         lines += [

@@ -55,6 +55,17 @@ def memory_kb(pid: int) -> dict[str, int]:
     return values
 
 
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time a process has used so far (``/proc/<pid>/stat``), or None."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = stat.rsplit(")", 1)[1].split()
+    # After the command name: state is field 3, utime and stime are fields 14 and 15.
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 class GunicornServer:
     """A gunicorn process serving ``timetracker.wsgi`` with ``bench.settings``."""
 
@@ -116,6 +127,13 @@ class GunicornServer:
             "peak_worker_kb": max((m.get("peak", 0) for m in workers.values()), default=0),
             "total_rss_kb": sum(m.get("rss", 0) for m in workers.values()),
         }
+
+    def worker_cpu(self) -> dict[int, float]:
+        """CPU seconds used so far by each worker, by pid (a recycled worker has a new pid)."""
+        if self.process is None:
+            return {}
+        times = {pid: cpu_seconds(pid) for pid in _children(self.process.pid)}
+        return {pid: t for pid, t in times.items() if t is not None}
 
     def stop(self) -> None:
         if self.process is None or self.process.poll() is not None:

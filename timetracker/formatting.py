@@ -28,7 +28,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.core.signals import request_started, setting_changed
 from django.db.models import CharField, Func
-from django.utils import dateformat, formats, numberformat, timezone
+from django.utils import dateformat, formats, timezone
 from django.utils.translation import get_language, gettext, pgettext
 
 CENT = Decimal("0.01")
@@ -83,27 +83,49 @@ def once_per_request(function, value):
     return result
 
 
-def local_number(value, places: int | None = None) -> str:
-    """A number with the active language's separators, always grouped (``1.234,5``)."""
-    decimal_separator, grouping, thousand_separator = once_per_request(_number_formats, None)
-    return numberformat.format(
-        value,
-        decimal_separator,
-        places,
-        grouping,
-        thousand_separator,
-        force_grouping=True,
-        use_l10n=True,
-    )
+# Per language: (decimal separator, grouping, thousand separator), read once from its formats.
+_separators: dict[str | None, tuple[str, object, str]] = {}
 
 
-def _number_formats(_) -> tuple:
-    """The active language's separators and grouping, as ``formats.number_format`` reads them."""
+def _number_separators() -> tuple[str, object, str]:
     language = get_language()
-    return tuple(
-        formats.get_format(name, language, use_l10n=True)
-        for name in ("DECIMAL_SEPARATOR", "NUMBER_GROUPING", "THOUSAND_SEPARATOR")
-    )
+    found = _separators.get(language)
+    if found is None:
+        found = _separators[language] = (
+            str(formats.get_format("DECIMAL_SEPARATOR", language, use_l10n=True)),
+            formats.get_format("NUMBER_GROUPING", language, use_l10n=True),
+            str(formats.get_format("THOUSAND_SEPARATOR", language, use_l10n=True)),
+        )
+    return found
+
+
+def local_number(value, places: int | None = None) -> str:
+    """A number with the active language's separators, always grouped (``1.234,5``).
+
+    Django's ``number_format`` gives the result; the common cases of every page — a whole
+    number, or a Decimal already at ``places`` decimals (hours, money) in a language that
+    groups by three — are written directly with Python's own grouping, a fraction of the
+    cost and the same characters (tests compare both over many values and languages).
+    """
+    kind = type(value)
+    if kind is int and not places and -(10**15) < value < 10**15:
+        decimal_sep, grouping, thousand_sep = _number_separators()
+        if grouping == 3:
+            return f"{value:,}".replace(",", thousand_sep)
+    elif (
+        kind is Decimal
+        and places is not None
+        and 0 < places <= 20
+        and value.is_finite()
+        and value
+        and value.as_tuple().exponent == -places
+        and abs(value) < 10**15
+    ):
+        decimal_sep, grouping, thousand_sep = _number_separators()
+        if grouping == 3:
+            text = f"{value:,f}"
+            return text.replace(",", "\0").replace(".", decimal_sep).replace("\0", thousand_sep)
+    return formats.number_format(value, places, use_l10n=True, force_grouping=True)
 
 
 def local_hm(seconds: int | None) -> str:
@@ -153,7 +175,12 @@ def _local(value):
 
 def local_date(value) -> str:
     """A date (or a datetime's local date) in ``DATE_FORMAT``: ``Sept. 1, 2026`` /
-    ``1. Sept. 2026`` / ``1 sept. 2026`` / ``1 sep 2026``."""
+    ``1. Sept. 2026`` / ``1 sept. 2026`` / ``1 sep 2026``.
+
+    Each (language, day) is formatted once per request (``once_per_request``): lists repeat
+    the same few days. A datetime is reduced to its local date first (``DATE_FORMAT`` holds
+    only date parts).
+    """
     if not value:
         return ""
     local = _local(value)
@@ -167,6 +194,14 @@ def local_date(value) -> str:
 
 def _date_format(day: dt.date) -> str:
     return formats.date_format(day, "DATE_FORMAT")
+
+
+def _forget_formats(**kwargs) -> None:
+    """Any setting may change a format (``FORMAT_MODULE_PATH``, ``LANGUAGE_CODE``, …)."""
+    _separators.clear()
+
+
+setting_changed.connect(_forget_formats, dispatch_uid="timetracker.formatting.separators")
 
 
 def local_time(value) -> str:

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 
 from bench.dataset import dataset_proportions, target_for
-from bench.pages import load_pages, portal_pages, previous_month
+from bench.pages import dashboard_load_pages, load_pages, portal_pages, previous_month
 from demo import plan as demo
 from demo.writer import demo_seed
 
@@ -43,6 +43,9 @@ def test_pages_cover_every_portal_view_with_ids_from_the_data():
     assert [p.name for p in load_pages(portal_pages(username="bench"))] == [
         "dashboard",
         "time entries",
+    ]
+    assert [p.path for p in dashboard_load_pages(portal_pages(username="bench"))] == [
+        "/client-portal/"
     ]
 
 

@@ -85,6 +85,42 @@ def test_load_result_computes_requests_per_second_and_errors():
     assert load["requests"] == 10
     assert load["errors"] == 1
     assert load["requests_per_second"] == 5.0
+    assert load["worker_restarts"] == 0
+    assert "server_cpu_ms_per_request" not in load
+
+
+def test_load_result_reports_the_cpu_each_side_used_per_request():
+    load = load_result(
+        [sample(10)] * 10,
+        seconds=2.0,
+        threads=4,
+        client_cpu_seconds=0.05,
+        server_cpu_seconds=0.16,
+        worker_restarts=1,
+    )
+
+    assert load["server_cpu_ms_per_request"] == 16.0
+    assert load["client_cpu_ms_per_request"] == 5.0
+    assert load["client_cpu_pct"] == 2.5
+    assert load["worker_restarts"] == 1
+
+
+def test_markdown_shows_the_dashboard_and_the_mixed_load_runs():
+    result = result_with([page_result("dashboard", "/client-portal/", [sample(10)])])
+    result["load"].update(server_cpu_ms_per_request=12.3, client_cpu_pct=4.0, loadavg="1.00")
+    result["load_mixed"] = {
+        **load_result([sample(10)] * 30, seconds=2.0, threads=4, worker_restarts=1),
+        "paths": ["/x/", "/y/"],
+    }
+
+    text = render_markdown(result)
+
+    assert "the load generator (`bench/load.py`) shares the same cores" in text
+    assert "on `/x/`: 20 requests, **10.0 requests/s**" in text
+    assert "workers' CPU 12.3 ms per request; the generator used 4 % of one core" in text
+    assert "(load average 1.00)" in text
+    assert "on `/x/`, `/y/`: 30 requests, **15.0 requests/s**" in text
+    assert "1 worker(s) recycled during the run" in text
 
 
 def test_markdown_has_one_row_per_page_with_the_numbers():

@@ -1,5 +1,6 @@
 """gunicorn.conf.py, loaded by gunicorn itself, and a real gunicorn serving /healthz."""
 
+import gc
 import os
 import socket
 import subprocess
@@ -7,6 +8,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from gunicorn.app.base import Application
@@ -36,6 +38,24 @@ def test_workers_and_recycling_come_from_the_environment(monkeypatch):
     assert cfg.max_requests_jitter == 200
     assert "%({x-request-id}o)s" in cfg.access_log_format
     assert "%(M)s" in cfg.access_log_format
+
+
+def test_workers_freeze_their_start_up_objects_for_the_garbage_collector(monkeypatch):
+    cfg = load_config(monkeypatch)
+    gc.unfreeze()
+    try:
+        cfg.post_worker_init(SimpleNamespace(nr=0))
+        frozen = gc.get_freeze_count()
+    finally:
+        gc.unfreeze()
+    assert frozen > 0
+
+    freezes = []
+    monkeypatch.setattr(gc, "freeze", lambda: freezes.append("freeze"))
+    for served in (1, 2, 3):
+        cfg.post_request(SimpleNamespace(nr=served), None, {}, None)
+
+    assert freezes == ["freeze"]  # after the first request only
 
 
 def test_json_logs_configure_gunicorns_loggers(monkeypatch):
