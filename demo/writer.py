@@ -4,6 +4,15 @@ Rows are generated lazily, month by month in chronological order (as a real data
 and streamed to the database in batches: PostgreSQL ``COPY`` for the big tables, batched
 ``INSERT`` elsewhere. Nothing holds all rows in memory.
 
+On PostgreSQL the time entries load the way ``pg_restore`` loads a table (``_EntryBulkLoad``):
+inside the seeding transaction the table's secondary indexes and foreign keys are dropped and
+its rollup insert trigger disabled; after the ``COPY`` the indexes and foreign keys are
+created again from their own definitions (``pg_get_indexdef``, ``pg_get_constraintdef``, so
+exactly what the migrations made) and the rollups computed in one ``GROUP BY``
+(``tracking.rollups.rebuild_sql``), the figures the trigger would have summed. Nothing else
+can see the table meanwhile (``ALTER TABLE`` holds its lock until the commit); a failure rolls
+everything back.
+
 This is the one bulk path that writes billing state around ``invoicing.services``: it writes
 exactly what the services would (totals from the items, tax rounded half-up, ``amount_paid``
 the sum of the payments, ``paid`` once nothing is due, the billing snapshot on every issued
@@ -16,7 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from django.contrib.auth.hashers import make_password
@@ -31,6 +40,7 @@ from accounts.services import subcontractor_group, user_apply_role
 from clients.models import Client, Project, ProjectComment, ProjectUpdate
 from invoicing.models import Invoice, InvoiceItem, Payment
 from timetracker.dates import project_timezone
+from tracking import rollups
 from tracking.models import TimeEntry
 
 from .generators import (
@@ -100,6 +110,91 @@ class _RowWriter:
                 cursor.executemany(self.sql, prepped)
                 written = len(prepped)
         return written
+
+
+class _EntryBulkLoad:
+    """PostgreSQL: load ``tracking_timeentry`` without per-row index, foreign-key and trigger
+    work, then build each index once, check each foreign key in one join and compute the
+    rollups in one pass. Elsewhere (SQLite) it does nothing: rows go in with their triggers.
+
+    Use inside the seeding transaction: ``prepare()`` before the ``COPY``, ``finish()``
+    after; ``steps`` is the number of ``finish()`` steps (for a progress bar).
+    """
+
+    TRIGGER = "tracking_rollup_insert"
+
+    def __init__(self, *, using: str) -> None:
+        self.connection = connections[using]
+        self.active = self.connection.vendor == "postgresql"
+        self.table = TimeEntry._meta.db_table
+        self.indexes: list[tuple[str, str]] = []
+        self.foreign_keys: list[tuple[str, str]] = []
+        # The triggers count local days in the zone they were installed for: so does the
+        # rebuild (None: not installed, so there is nothing to disable or compute).
+        self.time_zone = rollups.installed_time_zone(self.connection) if self.active else None
+
+    @property
+    def steps(self) -> int:
+        return len(self.indexes) + len(self.foreign_keys) + (2 if self.time_zone else 0)
+
+    def prepare(self) -> None:
+        if not self.active:
+            return
+        quote = self.connection.ops.quote_name
+        with self.connection.cursor() as cursor:
+            # Indexes that back no constraint (the primary key stays: ids arrive in order).
+            cursor.execute(
+                "SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i"
+                " JOIN pg_class c ON c.oid = i.indexrelid"
+                " WHERE i.indrelid = %s::regclass AND NOT i.indisprimary AND NOT EXISTS"
+                " (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)"
+                " ORDER BY c.relname",
+                [self.table],
+            )
+            self.indexes = cursor.fetchall()
+            cursor.execute(
+                "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
+                " WHERE conrelid = %s::regclass AND contype = 'f' ORDER BY conname",
+                [self.table],
+            )
+            self.foreign_keys = cursor.fetchall()
+            # ALTER TABLE refuses while deferred checks of this transaction are pending (the
+            # projects' and users' rows written just before): run them now.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+            for name, _ in self.foreign_keys:
+                cursor.execute(f"ALTER TABLE {quote(self.table)} DROP CONSTRAINT {quote(name)}")
+            for name, _ in self.indexes:
+                cursor.execute(f"DROP INDEX {quote(name)}")
+            if self.time_zone:
+                cursor.execute(f"ALTER TABLE {quote(self.table)} DISABLE TRIGGER {self.TRIGGER}")
+
+    def finish(self, progress: Callable[[int], object] = lambda n: None) -> None:
+        if not self.active:
+            return
+        quote = self.connection.ops.quote_name
+        with self.connection.cursor() as cursor:
+            # Sorting 20 M rows for an index: give the builds room (this transaction only).
+            cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+            cursor.execute("SET LOCAL work_mem = '64MB'")
+            for _, definition in self.indexes:
+                cursor.execute(definition)
+                progress(1)
+            for name, definition in self.foreign_keys:
+                cursor.execute(
+                    f"ALTER TABLE {quote(self.table)} ADD CONSTRAINT {quote(name)} {definition}"
+                )
+                progress(1)
+            if self.time_zone:
+                cursor.execute(f"ALTER TABLE {quote(self.table)} ENABLE TRIGGER {self.TRIGGER}")
+                for table, key in rollups.ROLLUPS:
+                    # Every rollup row from every entry: what the trigger would have summed
+                    # (and true even if the table held entries before).
+                    cursor.execute(f"DELETE FROM {quote(table)}")  # noqa: S608 - a constant
+                    cursor.execute(
+                        rollups.rebuild_sql("postgresql", self.time_zone, table, key, batched=False)
+                    )
+                    progress(1)
 
 
 def _batched(rows: Iterable, size: int) -> Iterator[list]:
@@ -323,11 +418,11 @@ def demo_seed(
     plan = demo_plan(size=size, seed=seed)
     connection = connections[using]
 
-    def bar(total: int, desc: str) -> tqdm:
+    def bar(total: int, desc: str, unit: str = " rows") -> tqdm:
         return tqdm(
             total=total,
             desc=desc,
-            unit=" rows",
+            unit=unit,
             file=progress_file,
             disable=progress_file is None,
             mininterval=0.5,
@@ -341,9 +436,14 @@ def demo_seed(
         generator = _Generator(plan, first_ids=_first_ids(using))
 
         entries = _RowWriter(TimeEntry, _ENTRY_COLUMNS, using=using)
+        bulk = _EntryBulkLoad(using=using)
+        bulk.prepare()
         with bar(size.time_entries, "time entries") as progress:
             for batch in _batched(generator.time_entries(), batch_size):
                 progress.update(entries.write(batch))
+        if bulk.active:
+            with bar(bulk.steps, "indexes and rollups", " steps") as progress:
+                bulk.finish(progress.update)
 
         invoice_writer = _RowWriter(Invoice, _INVOICE_COLUMNS, using=using)
         item_writer = _RowWriter(InvoiceItem, _ITEM_COLUMNS, using=using)

@@ -377,7 +377,7 @@ def test_it_refuses_to_replace_a_real_user_with_a_demo_username(staff_user):
 
 def test_an_unknown_size_is_rejected():
     with pytest.raises(CommandError):
-        seed(size="XL")
+        seed(size="XXL")
 
 
 def test_plan_gives_the_bench_client_its_share_in_m_and_l():
