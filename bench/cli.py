@@ -26,7 +26,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         prog="python -m bench",
         description="Benchmark every Client Portal page against a seeded dataset.",
     )
-    parser.add_argument("--size", choices=["S", "M", "L"], default="S")
+    parser.add_argument("--size", choices=["S", "M", "L", "XL"], default="S")
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--seed", type=int, default=42, help="seed_demo seed (default 42)")
     parser.add_argument("--iterations", type=int, default=30, help="timed requests per page")

@@ -2,7 +2,7 @@
 
 The same ``seed`` always gives the same data relative to today: a ``random.Random(seed)``
 and a seeded Faker drive every choice, in a fixed order. Sizes follow PRODUCT.md §7; in the
-sizes with a benchmark client (M, L) that client holds ``bench_share`` of all projects, time
+sizes with a benchmark client (M, L, XL) that client holds ``bench_share`` of all projects, time
 entries and invoices, and logs in as ``bench``.
 
 The rest of the ``demo`` app: ``generators`` turns a plan into rows, ``writer`` streams them
@@ -120,6 +120,7 @@ SIZES = {
     "S": DemoSize("S", clients=5, projects=25, time_entries=5_000, invoices=100),
     "M": DemoSize("M", 50, 500, 200_000, 5_000, bench_share=0.1),
     "L": DemoSize("L", 200, 2_000, 2_000_000, 40_000, bench_share=0.1),
+    "XL": DemoSize("XL", 2_000, 20_000, 20_000_000, 400_000, bench_share=0.1),
 }
 
 

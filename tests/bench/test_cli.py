@@ -25,7 +25,14 @@ def test_nonsense_options_are_refused():
     with pytest.raises(SystemExit):
         parse_args(["--iterations", "0"])
     with pytest.raises(SystemExit):
-        parse_args(["--size", "XL"])
+        parse_args(["--size", "XXL"])
+
+
+def test_every_seed_size_can_be_benchmarked():
+    from demo.plan import SIZES
+
+    for size in SIZES:
+        assert parse_args(["--size", size, "--db", "postgres"]).size == size
 
 
 @pytest.mark.django_db(transaction=True)

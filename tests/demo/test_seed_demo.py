@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
@@ -22,7 +23,8 @@ from invoicing.services import (
 )
 from timetracker.dates import project_timezone, today
 from timetracker.formatting import round_money
-from tracking.models import TimeEntry
+from tracking import services as tracking_services
+from tracking.models import ClientDay, ProjectDay, TimeEntry
 
 pytestmark = pytest.mark.django_db
 
@@ -88,8 +90,11 @@ def test_progress_bars_only_on_a_terminal(db):
     call_command("seed_demo", size="S", seed=3, stdout=out, stderr=err)
     bars = err.getvalue()
     assert "time entries" in bars and "invoices" in bars  # tqdm on stderr
+    # PostgreSQL also shows the index and rollup builds after the time-entry COPY.
+    postgres = connection.vendor == "postgresql"
+    assert ("indexes and rollups" in bars) == postgres
     # Each bar ends on one line (redrawn in place with \r, not printed again and again).
-    assert bars.count("\n") == 2
+    assert bars.count("\n") == (3 if postgres else 2)
 
 
 def test_same_seed_gives_the_same_data_and_another_seed_does_not(seeded):
@@ -377,11 +382,15 @@ def test_it_refuses_to_replace_a_real_user_with_a_demo_username(staff_user):
 
 def test_an_unknown_size_is_rejected():
     with pytest.raises(CommandError):
-        seed(size="XL")
+        seed(size="XXL")
 
 
-def test_plan_gives_the_bench_client_its_share_in_m_and_l():
-    for name in ["M", "L"]:
+def test_plan_gives_the_bench_client_its_share_in_m_l_and_xl():
+    assert demo.SIZES["XL"] == demo.DemoSize(
+        "XL", clients=2_000, projects=20_000, time_entries=20_000_000, invoices=400_000,
+        bench_share=0.1,
+    )  # fmt: skip
+    for name in ["M", "L", "XL"]:
         size = demo.SIZES[name]
         plan = demo.demo_plan(size=size, seed=1)
         bench = plan.bench_client
@@ -438,3 +447,90 @@ def test_demo_has_updates_and_comments_and_reset_clears_them(seeded):
 
     assert not CommentDelivery.objects.exists()
     assert ProjectUpdate.objects.count() == 12
+
+
+COPY_TABLES = [
+    "tracking_timeentry",
+    "invoicing_invoice",
+    "invoicing_invoiceitem",
+    "invoicing_payment",
+]
+
+
+def _entry_table_schema():
+    """What the migrations made of the tables seeding loads with ``COPY`` (PostgreSQL):
+    indexes, constraints and triggers with their definitions and whether they are on."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tablename, indexname, indexdef FROM pg_indexes WHERE tablename = ANY(%s)"
+            " ORDER BY tablename, indexname",
+            [COPY_TABLES],
+        )
+        indexes = cursor.fetchall()
+        cursor.execute(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid), condeferrable,"
+            " condeferred, convalidated FROM pg_constraint"
+            " WHERE conrelid = ANY(%s::regclass[]) ORDER BY 1, 2",
+            [COPY_TABLES],
+        )
+        constraints = cursor.fetchall()
+        cursor.execute(
+            "SELECT tgrelid::regclass::text, tgname, tgenabled, pg_get_triggerdef(oid)"
+            " FROM pg_trigger WHERE tgrelid = ANY(%s::regclass[]) AND NOT tgisinternal"
+            " ORDER BY 1, 2",
+            [COPY_TABLES],
+        )
+        triggers = cursor.fetchall()
+    return {"indexes": indexes, "constraints": constraints, "triggers": triggers}
+
+
+def test_seeded_rollups_equal_the_aggregates_over_the_entries(seeded):
+    """On PostgreSQL seeding computes the rollups in one pass with the insert trigger off:
+    the result must be what the trigger keeps (on SQLite the trigger ran per row)."""
+    assert tracking_services.rollups_check() == {
+        "tracking_client_day": 0,
+        "tracking_project_day": 0,
+    }
+    finished = TimeEntry.objects.filter(end_time__isnull=False)
+    for model, key in ((ClientDay, "client_id"), (ProjectDay, "project_id")):
+        raw = dict(finished.values(key).annotate(s=Sum("duration_seconds")).values_list(key, "s"))
+        rolled = dict(model.objects.values(key).annotate(s=Sum("seconds")).values_list(key, "s"))
+        assert rolled == raw and len(raw) > 1
+    assert sum(ClientDay.objects.values_list("entry_count", flat=True)) == finished.count()
+
+    # The insert trigger is on again afterwards.
+    entry = finished.first()
+    entry.pk = None
+    entry.save()
+    assert tracking_services.rollups_check() == {
+        "tracking_client_day": 0,
+        "tracking_project_day": 0,
+    }
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+def test_seeding_recreates_exactly_the_indexes_constraints_and_triggers_it_set_aside():
+    before = _entry_table_schema()
+    assert len(before["indexes"]) >= 10 and len(before["triggers"]) >= 4
+    assert {row[0] for row in before["constraints"]} == set(COPY_TABLES)
+
+    seed(size="S", seed=4)
+
+    assert _entry_table_schema() == before
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+def test_a_failed_seed_rolls_back_with_the_indexes_in_place(monkeypatch):
+    from demo.writer import _BulkLoad
+
+    before = _entry_table_schema()
+
+    def fail(self, progress=None):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(_BulkLoad, "finish", fail)
+    with pytest.raises(RuntimeError, match="disk full"):
+        seed(size="S", seed=4)
+
+    assert _entry_table_schema() == before
+    assert counts() == {"clients": 0, "projects": 0, "time_entries": 0, "invoices": 0}

@@ -25,7 +25,7 @@ class _ProgressStream:
 
 class Command(BaseCommand):
     help = (
-        "Create a realistic, reproducible demo dataset (PRODUCT.md §7: sizes S, M, L) and "
+        "Create a realistic, reproducible demo dataset (PRODUCT.md §7: sizes S, M, L, XL) and "
         "print the demo logins. Refuses to touch a database that already has data unless "
         "--reset --yes is given (that WIPES all clients, projects, time entries, invoices and "
         "payments, also ones created by hand); --if-empty skips quietly instead."
@@ -66,7 +66,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         if options["size"] not in demo.SIZES:
-            raise CommandError(f"Unknown size {options['size']!r}: use one of S, M, L.")
+            raise CommandError(
+                f"Unknown size {options['size']!r}: use one of {', '.join(demo.SIZES)}."
+            )
         size = demo.SIZES[options["size"]]
         seed, using = options["seed"], options["database"]
         exists = demo_data_exists(using=using)
