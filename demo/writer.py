@@ -143,7 +143,11 @@ class _BulkLoad:
 
     @property
     def steps(self) -> int:
-        return len(self.indexes) + len(self.foreign_keys) + (2 if self.time_zone else 0)
+        return (
+            len(self.indexes)
+            + len(self.foreign_keys)
+            + (len(rollups.ROLLUPS) if self.time_zone else 0)
+        )
 
     def prepare(self) -> None:
         if not self.active:
@@ -199,12 +203,12 @@ class _BulkLoad:
                 progress(1)
             if self.time_zone:
                 cursor.execute(f"ALTER TABLE {entries} ENABLE TRIGGER {self.TRIGGER}")
-                for table, key in rollups.ROLLUPS:
+                for rollup in rollups.ROLLUPS:
                     # Every rollup row from every entry: what the trigger would have summed
                     # (and true even if the table held entries before).
-                    cursor.execute(f"DELETE FROM {quote(table)}")  # noqa: S608 - a constant
+                    cursor.execute(f"DELETE FROM {quote(rollup.table)}")  # noqa: S608 - a constant
                     cursor.execute(
-                        rollups.rebuild_sql("postgresql", self.time_zone, table, key, batched=False)
+                        rollups.rebuild_sql("postgresql", self.time_zone, rollup, batched=False)
                     )
                     progress(1)
 

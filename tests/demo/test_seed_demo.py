@@ -24,7 +24,7 @@ from invoicing.services import (
 from timetracker.dates import project_timezone, today
 from timetracker.formatting import round_money
 from tracking import services as tracking_services
-from tracking.models import ClientDay, ProjectDay, TimeEntry
+from tracking.models import ClientDay, ProjectDay, TimeEntry, UserProjectMonth
 
 pytestmark = pytest.mark.django_db
 
@@ -490,9 +490,14 @@ def test_seeded_rollups_equal_the_aggregates_over_the_entries(seeded):
     assert tracking_services.rollups_check() == {
         "tracking_client_day": 0,
         "tracking_project_day": 0,
+        "tracking_user_project_month": 0,
     }
     finished = TimeEntry.objects.filter(end_time__isnull=False)
-    for model, key in ((ClientDay, "client_id"), (ProjectDay, "project_id")):
+    for model, key in (
+        (ClientDay, "client_id"),
+        (ProjectDay, "project_id"),
+        (UserProjectMonth, "user_id"),
+    ):
         raw = dict(finished.values(key).annotate(s=Sum("duration_seconds")).values_list(key, "s"))
         rolled = dict(model.objects.values(key).annotate(s=Sum("seconds")).values_list(key, "s"))
         assert rolled == raw and len(raw) > 1
@@ -505,6 +510,7 @@ def test_seeded_rollups_equal_the_aggregates_over_the_entries(seeded):
     assert tracking_services.rollups_check() == {
         "tracking_client_day": 0,
         "tracking_project_day": 0,
+        "tracking_user_project_month": 0,
     }
 
 
