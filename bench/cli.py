@@ -164,9 +164,13 @@ def measure_load(
         seconds=run.seconds,
         threads=args.load_threads,
         client_cpu_seconds=run.client_cpu_seconds,
-        # Workers alive at both ends; a worker recycled meanwhile (max_requests) is left
-        # out of the CPU figure and counted in worker_restarts.
-        server_cpu_seconds=sum(after[pid] - before[pid] for pid in after.keys() & before.keys()),
+        # A worker recycled meanwhile (max_requests) takes its CPU time with it: then no
+        # CPU figure rather than one that leaves its requests' share out.
+        server_cpu_seconds=(
+            sum(after[pid] - before[pid] for pid in after)
+            if after.keys() == before.keys()
+            else None
+        ),
         worker_restarts=len(before.keys() - after.keys()),
     )
     result["paths"] = [page.path for page in pages]
