@@ -14,6 +14,7 @@ from django.utils.translation import ngettext, ngettext_lazy
 from timetracker.admin_display import money_cell, truncated
 from timetracker.admin_scope import (
     ArchiveActionsMixin,
+    DeliveryAdminMixin,
     ProtectedDeleteMixin,
     ScopedAdminMixin,
     ScopedInlineMixin,
@@ -390,7 +391,7 @@ class ProjectCommentAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(CommentDelivery)
-class CommentDeliveryAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class CommentDeliveryAdmin(DeliveryAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     """Comment emails and their fate, like the invoice emails: failures stay visible until
     retried. Recipients' addresses are internal, so subcontractors never see this list."""
 
@@ -399,8 +400,6 @@ class CommentDeliveryAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_select_related = ("comment__project",)
     list_filter = ("status",)
     search_fields = ("email", "comment__project__name")
-    show_full_result_count = False
-    actions = ["retry"]
     fields = (
         "comment",
         "recipient",
@@ -413,37 +412,10 @@ class CommentDeliveryAdmin(ScopedAdminMixin, admin.ModelAdmin):
         "updated_at",
     )
     readonly_fields = fields
+    view_permission = "clients.view_projectcomment"
+    change_permission = "clients.change_projectcomment"
+    retry_service = staticmethod(comment_delivery_retry)
 
     @admin.display(description=_("project"), ordering="comment__project__name")
     def project(self, obj):
         return obj.comment.project.name
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        # Read-only rows; the change permission on comments lets one retry them.
-        return (
-            obj is None
-            and not request.user.is_scope_restricted
-            and request.user.has_perm("clients.change_projectcomment")
-        )
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def has_view_permission(self, request, obj=None):
-        if request.user.is_scope_restricted:
-            return False
-        return request.user.has_perm("clients.view_projectcomment") or request.user.has_perm(
-            "clients.change_projectcomment"
-        )
-
-    @admin.action(description=_("Retry failed or skipped emails"), permissions=["change"])
-    def retry(self, request, queryset):
-        queued = sum(comment_delivery_retry(delivery=delivery) for delivery in queryset)
-        self.message_user(
-            request,
-            ngettext("Queued %(n)d email.", "Queued %(n)d emails.", queued) % {"n": queued},
-            messages.SUCCESS if queued else messages.WARNING,
-        )

@@ -16,6 +16,7 @@ from django.utils.translation import ngettext
 
 from timetracker.admin_display import money_cell, truncated
 from timetracker.admin_scope import (
+    DeliveryAdminMixin,
     ProtectedDeleteMixin,
     SafeLookupsMixin,
     ScopedAdminMixin,
@@ -495,7 +496,7 @@ class BusinessProfileAdmin(SafeLookupsMixin, admin.ModelAdmin):
 
 
 @admin.register(InvoiceDelivery)
-class InvoiceDeliveryAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class InvoiceDeliveryAdmin(DeliveryAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     """Invoice emails and their fate; failures stay visible until retried."""
 
     list_display = ("invoice", "email", "kind", "status", "attempts", "sent_at", "updated_at")
@@ -503,8 +504,6 @@ class InvoiceDeliveryAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_select_related = ("invoice",)
     list_filter = ("status", "kind")
     search_fields = ("invoice__invoice_number", "email")
-    show_full_result_count = False
-    actions = ["retry"]
     fields = (
         "invoice",
         "recipient",
@@ -519,34 +518,6 @@ class InvoiceDeliveryAdmin(ScopedAdminMixin, admin.ModelAdmin):
         "updated_at",
     )
     readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        # Read-only rows; the change permission on invoices lets one retry them.
-        return (
-            obj is None
-            and not request.user.is_scope_restricted
-            and request.user.has_perm("invoicing.change_invoice")
-        )
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def has_view_permission(self, request, obj=None):
-        # Recipients' addresses are internal: not for subcontractors, whatever they may view.
-        if request.user.is_scope_restricted:
-            return False
-        return request.user.has_perm("invoicing.view_invoice") or request.user.has_perm(
-            "invoicing.change_invoice"
-        )
-
-    @admin.action(description=_("Retry failed or skipped emails"), permissions=["change"])
-    def retry(self, request, queryset):
-        queued = sum(delivery_retry(delivery=delivery) for delivery in queryset)
-        self.message_user(
-            request,
-            ngettext("Queued %(n)d email.", "Queued %(n)d emails.", queued) % {"n": queued},
-            messages.SUCCESS if queued else messages.WARNING,
-        )
+    view_permission = "invoicing.view_invoice"
+    change_permission = "invoicing.change_invoice"
+    retry_service = staticmethod(delivery_retry)

@@ -40,7 +40,7 @@ from django.http import HttpResponseRedirect
 from django.utils import timezone
 from django.utils.text import smart_split, unescape_string_literal
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 # Search limits (docs/ADMIN.md, "Search limits"): enough for any real search, and they bound
 # the size of the WHERE clause a single request can make the database evaluate.
@@ -507,3 +507,48 @@ class ArchiveActionsMixin:
     def reactivate(self, request, queryset):
         count = self.reactivate_service(queryset=queryset)
         self.message_user(request, self.reactivated_message % {"n": count}, messages.SUCCESS)
+
+
+class DeliveryAdminMixin:
+    """Read-only lists of email delivery records (``timetracker.deliveries``) with a Retry
+    action. Recipients' addresses are internal: never for scope-restricted users, whatever
+    they may view. ``view_permission`` / ``change_permission`` are those of the parent
+    (invoice, comment): its change permission lets one retry; ``retry_service(delivery=…)``
+    requeues one delivery and says whether it did."""
+
+    view_permission: str
+    change_permission: str
+    retry_service = None  # staticmethod(service), as ArchiveActionsMixin's services
+    actions = ["retry"]
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return (
+            obj is None
+            and not request.user.is_scope_restricted
+            and request.user.has_perm(self.change_permission)
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        if request.user.is_scope_restricted:
+            return False
+        return request.user.has_perm(self.view_permission) or request.user.has_perm(
+            self.change_permission
+        )
+
+    @admin.action(
+        description=gettext_lazy("Retry failed or skipped emails"), permissions=["change"]
+    )
+    def retry(self, request, queryset):
+        queued = sum(self.retry_service(delivery=delivery) for delivery in queryset)
+        self.message_user(
+            request,
+            ngettext("Queued %(n)d email.", "Queued %(n)d emails.", queued) % {"n": queued},
+            messages.SUCCESS if queued else messages.WARNING,
+        )
