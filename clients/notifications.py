@@ -24,8 +24,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 
+from timetracker.deliveries import delivery_requeue
 from timetracker.tasks import delivery_attempt, enqueue
 
 from .models import CommentDelivery, ProjectComment
@@ -81,12 +81,10 @@ def comment_delivery_retry(*, delivery: CommentDelivery) -> bool:
     """
     from .tasks import send_comment_email
 
-    updated = CommentDelivery.objects.filter(
-        pk=delivery.pk, status__in=[Status.FAILED, Status.SKIPPED]
-    ).update(status=Status.PENDING, attempts=0, last_error="", updated_at=timezone.now())
-    if updated:
+    requeued = delivery_requeue(CommentDelivery, delivery.pk)
+    if requeued:
         enqueue(send_comment_email, [delivery.pk])
-    return bool(updated)
+    return requeued
 
 
 def _still_wanted(delivery: CommentDelivery) -> bool:

@@ -20,6 +20,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from timetracker.deliveries import delivery_requeue
 from timetracker.tasks import delivery_attempt, enqueue
 
 from .models import Invoice, InvoiceDelivery
@@ -107,12 +108,10 @@ def invoice_resend(*, invoice: Invoice) -> int:
 @transaction.atomic
 def delivery_retry(*, delivery: InvoiceDelivery) -> bool:
     """Put a failed or skipped delivery back in the queue; False when it is not retryable."""
-    updated = InvoiceDelivery.objects.filter(
-        pk=delivery.pk, status__in=[Status.FAILED, Status.SKIPPED]
-    ).update(status=Status.PENDING, attempts=0, last_error="", updated_at=timezone.now())
-    if updated:
+    requeued = delivery_requeue(InvoiceDelivery, delivery.pk)
+    if requeued:
         _enqueue([delivery.pk])
-    return bool(updated)
+    return requeued
 
 
 @transaction.atomic

@@ -8,6 +8,7 @@ sending rule that reads them (``timetracker.tasks.delivery_attempt``).
 from __future__ import annotations
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -36,3 +37,15 @@ class DeliveryRecord(models.Model):
 
     class Meta:
         abstract = True
+
+
+def delivery_requeue(model: type[DeliveryRecord], pk: int) -> bool:
+    """Set a failed or skipped delivery back to pending with its attempts reset; False when
+    it is in any other state (sent, or still in the queue). The caller queues its task."""
+    return bool(
+        model.objects.filter(
+            pk=pk, status__in=[DeliveryStatus.FAILED, DeliveryStatus.SKIPPED]
+        ).update(
+            status=DeliveryStatus.PENDING, attempts=0, last_error="", updated_at=timezone.now()
+        )
+    )
