@@ -179,9 +179,10 @@ def report_build(
     """The report table for ``user``'s scope: one row per group and currency, then totals.
 
     Finished entries whose start falls on ``date_from``..``date_to`` (inclusive, TIME_ZONE).
-    Two queries, the grouped rows and the totals, over the (project, local day) rollup;
-    by person over the (person, project, local month) rollup (``_by_person``); a person
-    filter with another grouping reads that person's entries.
+    One query for the grouped rows over the (project, local day) rollup; by person over the
+    (person, project, local month) rollup (``_by_person``); a person filter with another
+    grouping reads that person's entries. The totals are the grouped rows added up per
+    currency (``_report``): exact, and no second pass over the same rows.
     """
     if group_by == GroupBy.USER:
         return _by_person(
@@ -193,7 +194,7 @@ def report_build(
             person=person,
         )
     if person is None:
-        grouped, totals = _from_rollups(
+        grouped = _from_rollups(
             user=user,
             date_from=date_from,
             date_to=date_to,
@@ -201,7 +202,7 @@ def report_build(
             client=client,
             project=project,
         )
-        return _report(group_by, grouped, totals)
+        return _report(group_by, grouped)
     return _from_entries(
         user=user,
         date_from=date_from,
@@ -214,7 +215,7 @@ def report_build(
 
 
 def _from_entries(*, user, date_from, date_to, group_by, client, project, person) -> Report:
-    """``report_build`` over the entries themselves (two queries)."""
+    """``report_build`` over the entries themselves (one query)."""
     entries = TimeEntry.objects.visible_to(user).finished().started_between(date_from, date_to)
     if client is not None:
         entries = entries.for_client(client)
@@ -230,12 +231,11 @@ def _from_entries(*, user, date_from, date_to, group_by, client, project, person
     grouped = (
         entries.values(*columns, **currency).annotate(**AGGREGATES).order_by(*ordering, "currency")
     )
-    totals = entries.values(**currency).annotate(**AGGREGATES).order_by("currency")
-    return _report(group_by, grouped, totals)
+    return _report(group_by, grouped)
 
 
 def _from_rollups(*, user, date_from, date_to, group_by, client, project):
-    """The grouped rows and totals of ``report_build`` read from ``ProjectDay`` rows."""
+    """The grouped rows of ``report_build`` read from ``ProjectDay`` rows."""
     days = ProjectDay.objects.visible_to(user).between(date_from, date_to)
     if client is not None:
         days = days.for_client(client)
@@ -253,9 +253,7 @@ def _from_rollups(*, user, date_from, date_to, group_by, client, project):
         .order_by(*(path(c) for c in ordering), "currency")
     )
     renamed = {v: k for k, v in ROLLUP_COLUMNS.items()}
-    grouped = [{renamed.get(k, k): v for k, v in row.items()} for row in grouped]
-    totals = days.values(**currency).annotate(**ROLLUP_AGGREGATES).order_by("currency")
-    return grouped, totals
+    return [{renamed.get(k, k): v for k, v in row.items()} for row in grouped]
 
 
 def _next_month(day: dt.date) -> dt.date:
@@ -342,22 +340,35 @@ def _by_person(*, user, date_from, date_to, client, project, person) -> Report:
         .order_by(*(name.removeprefix("user__").replace("user_id", "pk") for name in ordering))
         .values_list("pk", "username", "first_name", "last_name")
     )
-    grouped, totals = [], {}
+    grouped = []
     for user_id, username, first_name, last_name in people:
         names = {"user__username": username, "user__first_name": first_name}
         names["user__last_name"] = last_name
         for currency, figures in by_person[user_id]:
             grouped.append({"user_id": user_id, **names, "currency": currency, **figures})
-            total = totals.setdefault(
-                currency, {"currency": currency, "seconds": 0, "billable_seconds": 0}
-            )
-            total["rate_seconds"] = total.get("rate_seconds", Decimal("0"))
-            for name in ("seconds", "billable_seconds", "rate_seconds"):
-                total[name] += figures[name]
-    return _report(GroupBy.USER, grouped, [totals[c] for c in sorted(totals)])
+    return _report(GroupBy.USER, grouped)
 
 
-def _report(group_by, grouped, totals) -> Report:
+def _totals(grouped: list[dict]) -> list[dict]:
+    """The grouped rows added up per currency, by currency code (the report's last rows)."""
+    totals: dict[str, dict] = {}
+    for row in grouped:
+        total = totals.setdefault(
+            row["currency"],
+            {
+                "currency": row["currency"],
+                "seconds": 0,
+                "billable_seconds": 0,
+                "rate_seconds": Decimal("0"),
+            },
+        )
+        total["seconds"] += row["seconds"]
+        total["billable_seconds"] += row["billable_seconds"]
+        total["rate_seconds"] += row["rate_seconds"] or Decimal("0")
+    return [totals[currency] for currency in sorted(totals)]
+
+
+def _report(group_by, grouped) -> Report:
     label_headers = GROUPINGS[group_by][2]
     report = Report(
         headers=[
@@ -370,7 +381,7 @@ def _report(group_by, grouped, totals) -> Report:
         group_by=group_by,
     )
     grouped = list(grouped)
-    totals = list(totals)
+    totals = _totals(grouped)
     report.rows = [[*_labels(group_by, row), *_figures(row)] for row in grouped]
     report.row_seconds = [(row["seconds"], row["billable_seconds"]) for row in grouped]
     blanks = [""] * (len(label_headers) - 1)

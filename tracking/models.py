@@ -413,6 +413,13 @@ class ProjectDay(DayRollup):
         ]
         indexes = [
             models.Index(fields=["id"], condition=Q(entry_count=0), name="project_day_empty"),
+            # Staff reports over every project: a range of days, not one probe per project
+            # (20,000 at XL). INCLUDE on PostgreSQL (index-only), plain on SQLite.
+            models.Index(
+                fields=["day", "project"],
+                include=["seconds", "billable_seconds"],
+                name="project_day_by_day",
+            ),
         ]
 
 
