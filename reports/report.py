@@ -16,6 +16,7 @@ from django.db.models import DecimalField, ExpressionWrapper, F, Q, Sum, Value
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils.translation import gettext_lazy as _
 
+from clients.models import Client, Project
 from timetracker.dates import local_day_bounds, project_timezone
 from timetracker.formatting import (
     local_date,
@@ -95,11 +96,6 @@ ROLLUP_AGGREGATES = {
     ),
     "seconds": Coalesce(Sum("seconds"), 0),
     "billable_seconds": Coalesce(Sum("billable_seconds"), 0),
-}
-# Entry columns as the rollup reaches them (through its project).
-ROLLUP_COLUMNS = {
-    "client_id": "project__client_id",
-    "client__name": "project__client__name",
 }
 
 
@@ -235,25 +231,78 @@ def _from_entries(*, user, date_from, date_to, group_by, client, project, person
 
 
 def _from_rollups(*, user, date_from, date_to, group_by, client, project):
-    """The grouped rows of ``report_build`` read from ``ProjectDay`` rows."""
-    days = ProjectDay.objects.visible_to(user).between(date_from, date_to)
-    if client is not None:
-        days = days.for_client(client)
-    if project is not None:
-        days = days.filter(project=project)
-    columns, ordering, _headers = GROUPINGS[group_by]
+    """The grouped rows of ``report_build`` from the rollups.
 
-    def path(name):
-        return ROLLUP_COLUMNS.get(name, name)
-
+    By day: ``ProjectDay`` rows of the range, one query. By client or project: whole months
+    from ``UserProjectMonth`` and the days at the range's ends from ``ProjectDay`` (at most
+    two queries, each a range scan of its period index), added up per group in Python; then
+    one query for the labels in the report's order. A month costs at most a row per
+    (person, project) that booked in it, whatever the day of the month — a year of a big
+    agency is a few hundred thousand rollup rows, not its millions of entries or days.
+    Exact: both rollups hold whole local days, and the amount is per project either way.
+    """
     currency = {"currency": F("project__client__currency_code")}
-    grouped = (
-        days.values(*(path(c) for c in columns), **currency)
-        .annotate(**ROLLUP_AGGREGATES)
-        .order_by(*(path(c) for c in ordering), "currency")
+
+    def scoped(rows):
+        if client is not None:
+            rows = rows.for_client(client)
+        if project is not None:
+            rows = rows.filter(project=project)
+        return rows
+
+    if group_by == GroupBy.DAY:
+        return list(
+            scoped(ProjectDay.objects.visible_to(user).between(date_from, date_to))
+            .values("day", **currency)
+            .annotate(**ROLLUP_AGGREGATES)
+            .order_by("day", "currency")
+        )
+
+    key = "project_id" if group_by == GroupBy.PROJECT else "project__client_id"
+    months, edges = month_split(date_from, date_to)
+    sources = []
+    if months is not None:
+        sources.append(scoped(UserProjectMonth.objects.visible_to(user).months_between(*months)))
+    if edges:
+        days = Q()
+        for first, last in edges:
+            days |= Q(day__gte=first, day__lte=last)
+        sources.append(scoped(ProjectDay.objects.visible_to(user).filter(days)))
+    sums: dict[int, dict] = {}
+    for rows in sources:
+        for row in rows.values(key, **currency).annotate(**ROLLUP_AGGREGATES).order_by():
+            total = sums.setdefault(
+                row[key],
+                {
+                    "currency": row["currency"],
+                    "seconds": 0,
+                    "billable_seconds": 0,
+                    "rate_seconds": Decimal("0"),
+                },
+            )
+            total["seconds"] += row["seconds"]
+            total["billable_seconds"] += row["billable_seconds"]
+            total["rate_seconds"] += row["rate_seconds"] or Decimal("0")
+    if not sums:
+        return []
+    if group_by == GroupBy.PROJECT:
+        labels = (
+            Project.objects.visible_to(user)
+            .filter(pk__in=sums)
+            .order_by("client__name", "name", "pk")
+            .values_list("pk", "name", "client__name")
+        )
+        return [
+            {"project_id": pk, "project__name": name, "client__name": client_name, **sums[pk]}
+            for pk, name, client_name in labels
+        ]
+    labels = (
+        Client.objects.visible_to(user)
+        .filter(pk__in=sums)
+        .order_by("name", "pk")
+        .values_list("pk", "name")
     )
-    renamed = {v: k for k, v in ROLLUP_COLUMNS.items()}
-    return [{renamed.get(k, k): v for k, v in row.items()} for row in grouped]
+    return [{"client_id": pk, "client__name": name, **sums[pk]} for pk, name in labels]
 
 
 def _next_month(day: dt.date) -> dt.date:

@@ -362,10 +362,12 @@ def months_data(berlin, acme, globex):
         ("2023-12-01", "2025-01-01"),
     ],
 )
-def test_report_by_person_from_rollups_equals_the_entries(
-    admin_user, months_data, acme, date_from, date_to
+@pytest.mark.parametrize("group_by", ["user", "client", "project", "day"])
+def test_report_from_rollups_equals_the_entries(
+    admin_user, months_data, acme, date_from, date_to, group_by
 ):
-    from reports.report import GroupBy, _from_entries, report_build
+    """Every grouping read from the rollups (months, edge days) gives what the entries give."""
+    from reports.report import _from_entries, report_build
 
     people, projects = months_data["people"], months_data["projects"]
     day = dt.date.fromisoformat
@@ -379,8 +381,8 @@ def test_report_by_person_from_rollups_equals_the_entries(
     for extra in filters:
         arguments = {"client": None, "project": None, "person": None, **extra}
         arguments |= {"user": admin_user, "date_from": day(date_from), "date_to": day(date_to)}
-        rolled = report_build(group_by=GroupBy.USER, **arguments)
-        raw = _from_entries(group_by=GroupBy.USER, **arguments)
+        rolled = report_build(group_by=group_by, **arguments)
+        raw = _from_entries(group_by=group_by, **arguments)
         assert rolled.rows == raw.rows, extra
         assert rolled.totals == raw.totals, extra
         assert rolled.row_seconds == raw.row_seconds, extra
@@ -403,3 +405,42 @@ def test_a_calendar_year_by_person_reads_no_entry(admin_user, months_data):
     # The month rollup and the people's names; no time entry.
     assert len(queries) == 2
     assert not any("tracking_timeentry" in query["sql"] for query in queries.captured_queries)
+
+
+@pytest.mark.parametrize(
+    ("group_by", "labels"), [("client", "clients_client"), ("project", "clients_project")]
+)
+def test_a_calendar_year_by_client_or_project_reads_months_only(
+    admin_user, months_data, group_by, labels
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from reports.report import _from_entries, report_build
+
+    arguments = {"user": admin_user, "date_from": dt.date(2024, 1, 1)}
+    arguments |= {"date_to": dt.date(2024, 12, 31), "group_by": group_by}
+    with CaptureQueriesContext(connection) as queries:
+        report = report_build(**arguments)
+    assert report.rows == _from_entries(client=None, project=None, person=None, **arguments).rows
+    # The month rollup, then the labels in order; no day rollup, no time entry.
+    sqls = [query["sql"] for query in queries.captured_queries]
+    assert len(sqls) == 2
+    assert "tracking_user_project_month" in sqls[0] and labels in sqls[1]
+    assert not any("tracking_timeentry" in sql or "tracking_project_day" in sql for sql in sqls)
+
+
+def test_edge_days_come_from_the_day_rollup(admin_user, months_data):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from reports.report import _from_entries, report_build
+
+    arguments = {"user": admin_user, "date_from": dt.date(2024, 1, 15)}
+    arguments |= {"date_to": dt.date(2024, 3, 15), "group_by": "client"}
+    with CaptureQueriesContext(connection) as queries:
+        report = report_build(**arguments)
+    assert report.rows == _from_entries(client=None, project=None, person=None, **arguments).rows
+    sqls = [query["sql"] for query in queries.captured_queries]
+    assert len(sqls) == 3  # February's month row, both edges in one day-rollup query, labels
+    assert not any("tracking_timeentry" in sql for sql in sqls)
