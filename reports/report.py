@@ -234,11 +234,12 @@ def _from_rollups(*, user, date_from, date_to, group_by, client, project):
     """The grouped rows of ``report_build`` from the rollups.
 
     By day: ``ProjectDay`` rows of the range, one query. By client or project: whole months
-    from ``UserProjectMonth`` and the days at the range's ends from ``ProjectDay`` (at most
-    two queries, each a range scan of its period index), added up per group in Python; then
-    one query for the labels in the report's order. A month costs at most a row per
-    (person, project) that booked in it, whatever the day of the month — a year of a big
-    agency is a few hundred thousand rollup rows, not its millions of entries or days.
+    from ``UserProjectMonth`` and the days at the range's ends from ``ProjectDay`` (each a
+    range scan of its period index). One source: one query, names and order from SQL. Both:
+    added up per group in Python, then one query for the labels in the report's order. A
+    month costs at most a row per (person, project) that booked in it, whatever the day of
+    the month — a year of a big agency is a few hundred thousand rollup rows, not its
+    millions of entries or days.
     Exact: both rollups hold whole local days, and the amount is per project either way.
     """
     currency = {"currency": F("project__client__currency_code")}
@@ -268,6 +269,18 @@ def _from_rollups(*, user, date_from, date_to, group_by, client, project):
         for first, last in edges:
             days |= Q(day__gte=first, day__lte=last)
         sources.append(scoped(ProjectDay.objects.visible_to(user).filter(days)))
+    if len(sources) == 1:
+        # One source (whole months only, or days only): names and order straight from SQL.
+        columns, ordering, _headers = GROUPINGS[group_by]
+        names = {"client_id": "project__client_id", "client__name": "project__client__name"}
+        renamed = {v: k for k, v in names.items()}
+        rows = (
+            sources[0]
+            .values(*(names.get(c, c) for c in columns), **currency)
+            .annotate(**ROLLUP_AGGREGATES)
+            .order_by(*(names.get(c, c) for c in ordering), "currency")
+        )
+        return [{renamed.get(k, k): v for k, v in row.items()} for row in rows]
     sums: dict[int, dict] = {}
     for rows in sources:
         for row in rows.values(key, **currency).annotate(**ROLLUP_AGGREGATES).order_by():
