@@ -235,12 +235,12 @@ def _from_rollups(*, user, date_from, date_to, group_by, client, project):
 
     By day: ``ProjectDay`` rows of the range, one query. By client or project: whole months
     from ``UserProjectMonth`` and the days at the range's ends from ``ProjectDay`` (each a
-    range scan of its period index). One source: one query, names and order from SQL. Both:
-    added up per group in Python, then one query for the labels in the report's order. A
-    month costs at most a row per (person, project) that booked in it, whatever the day of
-    the month — a year of a big agency is a few hundred thousand rollup rows, not its
-    millions of entries or days.
-    Exact: both rollups hold whole local days, and the amount is per project either way.
+    range scan of its period index), added up per group in Python (a hash aggregate by id,
+    no sort of the rollup rows by name), then the labels of the groups in scope in the
+    report's order (one scan of the clients or projects in scope: a ``pk IN`` list of
+    thousands of ids costs several times that). A month costs at most a row per (person,
+    project) that booked in it, whatever the day of the month — a year of a big agency is a
+    few hundred thousand rollup rows, not its millions of entries or days. Exact: both rollups hold whole local days, and the amount is per project either way.
     """
     currency = {"currency": F("project__client__currency_code")}
 
@@ -269,18 +269,6 @@ def _from_rollups(*, user, date_from, date_to, group_by, client, project):
         for first, last in edges:
             days |= Q(day__gte=first, day__lte=last)
         sources.append(scoped(ProjectDay.objects.visible_to(user).filter(days)))
-    if len(sources) == 1:
-        # One source (whole months only, or days only): names and order straight from SQL.
-        columns, ordering, _headers = GROUPINGS[group_by]
-        names = {"client_id": "project__client_id", "client__name": "project__client__name"}
-        renamed = {v: k for k, v in names.items()}
-        rows = (
-            sources[0]
-            .values(*(names.get(c, c) for c in columns), **currency)
-            .annotate(**ROLLUP_AGGREGATES)
-            .order_by(*(names.get(c, c) for c in ordering), "currency")
-        )
-        return [{renamed.get(k, k): v for k, v in row.items()} for row in rows]
     sums: dict[int, dict] = {}
     for rows in sources:
         for row in rows.values(key, **currency).annotate(**ROLLUP_AGGREGATES).order_by():
@@ -299,23 +287,26 @@ def _from_rollups(*, user, date_from, date_to, group_by, client, project):
     if not sums:
         return []
     if group_by == GroupBy.PROJECT:
-        labels = (
-            Project.objects.visible_to(user)
-            .filter(pk__in=sums)
-            .order_by("client__name", "name", "pk")
-            .values_list("pk", "name", "client__name")
+        projects = Project.objects.visible_to(user)
+        if client is not None:
+            projects = projects.filter(client=client)
+        if project is not None:
+            projects = projects.filter(pk=project.pk)
+        labels = projects.order_by("client__name", "name", "pk").values_list(
+            "pk", "name", "client__name"
         )
         return [
             {"project_id": pk, "project__name": name, "client__name": client_name, **sums[pk]}
             for pk, name, client_name in labels
+            if pk in sums
         ]
-    labels = (
-        Client.objects.visible_to(user)
-        .filter(pk__in=sums)
-        .order_by("name", "pk")
-        .values_list("pk", "name")
-    )
-    return [{"client_id": pk, "client__name": name, **sums[pk]} for pk, name in labels]
+    clients = Client.objects.visible_to(user)
+    if client is not None:
+        clients = clients.filter(pk=client.pk)
+    labels = clients.order_by("name", "pk").values_list("pk", "name")
+    return [
+        {"client_id": pk, "client__name": name, **sums[pk]} for pk, name in labels if pk in sums
+    ]
 
 
 def _next_month(day: dt.date) -> dt.date:

@@ -268,8 +268,8 @@ LIST_QUERIES = [
     ("/api/v1/invoices/", 4),  # token, assignments, count, rows
     ("/api/v1/invoices/?status=overdue", 4),
     ("/api/v1/reports/", 3),  # token, assignments, this month's rows (none: no labels query)
-    # token, assignments, month rollup with names (totals are the rows added up)
-    ("/api/v1/reports/?date_from=2020-01-01&date_to=2030-12-31", 3),
+    # token, assignments, month rollup, labels (totals are the rows added up)
+    ("/api/v1/reports/?date_from=2020-01-01&date_to=2030-12-31", 4),
     # ... and the edge days from the day rollup
     ("/api/v1/reports/?date_from=2020-01-15&date_to=2030-12-15&group_by=project", 5),
     ("/api/v1/reports/?date_from=2020-01-15&date_to=2030-12-15&group_by=day", 3),

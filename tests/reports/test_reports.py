@@ -423,10 +423,10 @@ def test_a_calendar_year_by_client_or_project_reads_months_only(
     with CaptureQueriesContext(connection) as queries:
         report = report_build(**arguments)
     assert report.rows == _from_entries(client=None, project=None, person=None, **arguments).rows
-    # The month rollup with the names, in order; no day rollup, no time entry.
+    # The month rollup, then the labels in order; no day rollup, no time entry.
     sqls = [query["sql"] for query in queries.captured_queries]
-    assert len(sqls) == 1
-    assert "tracking_user_project_month" in sqls[0] and labels in sqls[0]
+    assert len(sqls) == 2
+    assert "tracking_user_project_month" in sqls[0] and labels in sqls[1]
     assert not any("tracking_timeentry" in sql or "tracking_project_day" in sql for sql in sqls)
 
 
