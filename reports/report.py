@@ -240,7 +240,8 @@ def _from_rollups(*, user, date_from, date_to, group_by, client, project):
     report's order (one scan of the clients or projects in scope: a ``pk IN`` list of
     thousands of ids costs several times that). A month costs at most a row per (person,
     project) that booked in it, whatever the day of the month — a year of a big agency is a
-    few hundred thousand rollup rows, not its millions of entries or days. Exact: both rollups hold whole local days, and the amount is per project either way.
+    few hundred thousand rollup rows, not its millions of entries or days. Exact: both
+    rollups hold whole local days, and the amount is per project either way.
     """
     currency = {"currency": F("project__client__currency_code")}
 
