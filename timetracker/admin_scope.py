@@ -223,9 +223,8 @@ class ScopedUserListFilter(admin.RelatedFieldListFilter):
 def scoped_users(model, field_path: str, user):
     """People named by ``field_path`` on at least one row of ``model`` that ``user`` may see."""
     rows = scoped(model, user).filter(**{field_path: OuterRef("pk")})
-    return (
-        get_user_model().objects.filter(Exists(rows)).order_by("first_name", "last_name", "username")
-    )
+    users = get_user_model().objects.filter(Exists(rows))
+    return users.order_by("first_name", "last_name", "username")
 
 
 class SafeChangeList(ChangeList):

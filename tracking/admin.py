@@ -11,9 +11,9 @@ from django.contrib import admin
 from django.contrib.admin.views.main import (
     ALL_VAR,
     ERROR_FLAG,
-    PAGE_VAR,
     IS_POPUP_VAR,
     ORDER_VAR,
+    PAGE_VAR,
     SEARCH_VAR,
     TO_FIELD_VAR,
 )

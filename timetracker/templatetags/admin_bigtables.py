@@ -40,7 +40,7 @@ def bounded_date_hierarchy(cl):
     field_name = cl.date_hierarchy
     field = get_fields_from_path(cl.model, field_name)[-1]
     is_datetime = isinstance(field, DateTimeField)
-    year_field, month_field, day_field = (f"{field_name}__{part}" for part in ("year", "month", "day"))
+    year_field, month_field, day_field = (f"{field_name}__{x}" for x in ("year", "month", "day"))
     year, month, day = (cl.params.get(name) for name in (year_field, month_field, day_field))
 
     def link(filters):
