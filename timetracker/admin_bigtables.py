@@ -79,6 +79,8 @@ class BigTableAdminMixin:
         return None
 
     def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        if queryset.model is not self.model:  # the history page pages log entries
+            return Paginator(queryset, per_page, orphans, allow_empty_first_page)
         return self.paginator(
             queryset,
             per_page,
