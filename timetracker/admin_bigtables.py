@@ -168,24 +168,35 @@ class AutocompleteListFilter(admin.RelatedFieldListFilter):
     def widget_html(self):
         if not self.autocomplete:
             return ""
-        field = forms.ModelChoiceField(
-            queryset=self.scoped_choices(self.field, self.request, self.model_admin),
-            required=False,
-            widget=AutocompleteSelect(
-                self.field,
-                self.target_admin.admin_site,
-                attrs={
-                    "class": "autocomplete-filter",
-                    "data-filter-query": self.base_query,
-                    "aria-label": self.title,
-                },
-            ),
+        widget = ChosenAutocompleteSelect(
+            self.field,
+            self.target_admin.admin_site,
+            attrs={
+                "class": "autocomplete-filter",
+                "data-filter-query": self.base_query,
+                "aria-label": self.title,
+            },
         )
-        chosen = [row for row, _label in self.lookup_choices]
-        return field.widget.render(self.lookup_kwarg, chosen[0] if chosen else None)
+        widget.chosen = self.lookup_choices  # already scoped: no second query
+        chosen = [pk for pk, _label in self.lookup_choices]
+        return widget.render(self.lookup_kwarg, chosen[0] if chosen else None)
 
     @staticmethod
     def widget_media(admin_site):
         # The widget's media depend on the language only, not on a field.
         select2 = AutocompleteSelect(None, admin_site).media
         return select2 + forms.Media(js=["admin/js/autocomplete_filter.js"])
+
+
+class ChosenAutocompleteSelect(AutocompleteSelect):
+    """Django's autocomplete box with its one option given (``chosen``: ``(pk, label)``
+    pairs the filter already read in scope) instead of looked up again."""
+
+    chosen: list = []
+    is_required = False
+
+    def optgroups(self, name, value, attr=None):
+        options = [self.create_option(name, "", "", False, 0)]
+        for index, (pk, label) in enumerate(self.chosen, start=1):
+            options.append(self.create_option(name, pk, label, True, index))
+        return [(None, options, 0)]
