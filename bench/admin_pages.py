@@ -42,6 +42,13 @@ def main(argv: list[str] | None = None) -> int:
         "read-only benchmark databases)",
     )
     parser.add_argument(
+        "--rollback-sql",
+        action="append",
+        default=[],
+        help="with --rare-rollback: SQL run first inside the rolled-back transaction (an index "
+        "a migration adds, measured before the benchmark database is migrated)",
+    )
+    parser.add_argument(
         "--only", default="", help="measure only the pages whose name contains this text"
     )
     args = parser.parse_args(argv)
@@ -71,6 +78,9 @@ def main(argv: list[str] | None = None) -> int:
         prepare_rare()
     if args.rare_rollback:
         with transaction.atomic():
+            with connection.cursor() as cursor:
+                for sql in args.rollback_sql:
+                    cursor.execute(sql)
             prepare_rare()
             measure(args, admin, connection, Client, reverse, User, QueryCounter)
             transaction.set_rollback(True)
