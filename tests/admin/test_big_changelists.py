@@ -213,7 +213,7 @@ def grow(world, n):
 
 PAGES = [
     ({}, 7),
-    ({"p": "2"}, 7),
+    ({"p": "2"}, 8),  # + the page's ids, read before its rows
     # + the chosen value, read in scope for the filter's box
     ({"client__id__exact": "{acme}"}, 8),
     ({"project__id__exact": "{acme_project}", "start_time__year": "2024"}, 8),
