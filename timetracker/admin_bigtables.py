@@ -79,7 +79,22 @@ class CappedCountPaginator(Paginator):
         return self._get_page(self.object_list.filter(pk__in=ids), number, self)
 
 
-class BigTableAdminMixin:
+class AutocompleteFiltersMixin:
+    """Loads the autocomplete box's scripts on the change list of an admin whose
+    ``list_filter`` has an ``AutocompleteListFilter``. Put before ``admin.ModelAdmin``."""
+
+    @property
+    def media(self):
+        media = super().media
+        if any(
+            isinstance(entry, tuple) and issubclass(entry[1], AutocompleteListFilter)
+            for entry in self.list_filter
+        ):
+            media += AutocompleteListFilter.widget_media(self.admin_site)
+        return media
+
+
+class BigTableAdminMixin(AutocompleteFiltersMixin):
     """Put before ``admin.ModelAdmin`` on admins of tables with hundreds of thousands of rows."""
 
     paginator = CappedCountPaginator
@@ -105,16 +120,6 @@ class BigTableAdminMixin:
     def date_hierarchy_shown(self, changelist) -> bool:
         """Whether the date hierarchy is worth its ``MIN``/``MAX`` query for this list."""
         return not changelist.query.strip()
-
-    @property
-    def media(self):
-        media = super().media
-        if any(
-            isinstance(entry, tuple) and issubclass(entry[1], AutocompleteListFilter)
-            for entry in self.list_filter
-        ):
-            media += AutocompleteListFilter.widget_media(self.admin_site)
-        return media
 
 
 class AutocompleteListFilter(admin.RelatedFieldListFilter):

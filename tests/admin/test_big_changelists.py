@@ -241,3 +241,35 @@ def test_query_count_does_not_grow_with_the_data(
     assert counts[0] == counts[1], counts
     with django_assert_max_num_queries(budget):
         admin_client.get(URL, params)
+
+
+@pytest.mark.parametrize(
+    ("url", "param"),
+    [
+        ("admin:invoicing_invoice_changelist", "client__id__exact"),
+        ("admin:invoicing_payment_changelist", "invoice__client__id__exact"),
+        ("admin:clients_project_changelist", "client__id__exact"),
+    ],
+)
+def test_client_boxes_of_other_lists(admin_client, sub_client, world, url, param):
+    url = reverse(url)
+    body = admin_client.get(url, {param: world.globex.pk}).content.decode()
+    assert f'<option value="{world.globex.pk}" selected>Globex Inc</option>' in body
+    assert f"{param}={world.acme.pk}" not in body  # not every client as a link
+    # The subcontractor: Globex neither listed nor named, nothing of it shown.
+    response = sub_client.get(url, {param: world.globex.pk})
+    if "payment" in url:  # the Subcontractors group has no payment permission
+        assert response.status_code == 403
+        return
+    assert response.status_code == 200
+    assert list(response.context["cl"].result_list) == []
+    assert_no_foreign_data(response)
+
+
+def test_invoice_currency_filter_offers_the_clients_currencies(admin_client, sub_client, world):
+    url = reverse("admin:invoicing_invoice_changelist")
+    body = admin_client.get(url).content.decode()
+    assert "currency_code=EUR" in body and "currency_code=USD" in body
+    assert "currency_code=USD" not in sub_client.get(url).content.decode()  # Globex's
+    response = admin_client.get(url, {"currency_code": "USD"})
+    assert {i.client for i in response.context["cl"].result_list} == {world.globex}
