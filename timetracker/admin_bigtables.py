@@ -192,6 +192,7 @@ class AutocompleteListFilter(admin.RelatedFieldListFilter):
             attrs={
                 "class": "autocomplete-filter",
                 "data-filter-query": self.base_query,
+                "data-width": "100%",
                 "aria-label": self.title,
             },
         )
@@ -203,7 +204,9 @@ class AutocompleteListFilter(admin.RelatedFieldListFilter):
     def widget_media(admin_site):
         # The widget's media depend on the language only, not on a field.
         select2 = AutocompleteSelect(None, admin_site).media
-        return select2 + forms.Media(js=["admin/js/autocomplete_filter.js"])
+        # Named after the two scripts it needs, so the merged media keep it behind them.
+        ours = ["admin/js/jquery.init.js", "admin/js/autocomplete.js"]
+        return select2 + forms.Media(js=[*ours, "admin/js/autocomplete_filter.js"])
 
 
 class ChosenAutocompleteSelect(AutocompleteSelect):

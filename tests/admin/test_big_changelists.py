@@ -273,3 +273,12 @@ def test_invoice_currency_filter_offers_the_clients_currencies(admin_client, sub
     assert "currency_code=USD" not in sub_client.get(url).content.decode()  # Globex's
     response = admin_client.get(url, {"currency_code": "USD"})
     assert {i.client for i in response.context["cl"].result_list} == {world.globex}
+
+
+def test_filter_script_loads_after_jquery_and_the_autocomplete(admin_client, world):
+    import re
+
+    body = admin_client.get(URL).content.decode()
+    scripts = [src.rsplit("/", 1)[-1] for src in re.findall(r'<script[^>]*src="([^"]+)"', body)]
+    ours = scripts.index("autocomplete_filter.js")
+    assert scripts.index("jquery.init.js") < ours and scripts.index("autocomplete.js") < ours
