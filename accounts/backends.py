@@ -70,10 +70,15 @@ class ModelBackend(DjangoModelBackend):
         return user if self.user_can_authenticate(user) else None
 
     def _get_group_permissions(self, user_obj):
-        in_groups = Q(group__user=user_obj)
-        if getattr(user_obj, "role", None) == UserModel.Role.SUBCONTRACTOR:
+        # The groups by id first: an ``OR`` across the joined memberships made PostgreSQL
+        # join every member of the Subcontractors group (15,000 at XL: 920,000 rows, 675 ms
+        # on every admin request of a subcontractor).
+        groups = Q(pk__in=Group.objects.filter(user=user_obj).values("pk"))
+        is_subcontractor = getattr(user_obj, "role", None) == UserModel.Role.SUBCONTRACTOR
+        if is_subcontractor:
+            groups |= Q(name=SUBCONTRACTOR_GROUP)
+        in_groups = Q(pk__in=Permission.objects.filter(group__in=Group.objects.filter(groups)))
+        if is_subcontractor:
             no_group = ~Exists(Group.objects.filter(name=SUBCONTRACTOR_GROUP))
-            in_groups |= Q(group__name=SUBCONTRACTOR_GROUP) | (
-                subcontractor_default_permissions_q() & no_group
-            )
+            in_groups |= subcontractor_default_permissions_q() & no_group
         return Permission.objects.filter(in_groups)

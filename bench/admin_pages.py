@@ -35,6 +35,24 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help=f"append {RARE_NOTE!r} to the notes of the 5 oldest entries (row counts unchanged)",
     )
+    parser.add_argument(
+        "--rare-rollback",
+        action="store_true",
+        help="as --prepare-rare, inside a transaction rolled back at the end (for the shared, "
+        "read-only benchmark databases)",
+    )
+    parser.add_argument(
+        "--rollback-sql",
+        action="append",
+        default=[],
+        help="with --rare-rollback: SQL run first inside the rolled-back transaction (an index "
+        "a migration adds, measured before the benchmark database is migrated)",
+    )
+    parser.add_argument(
+        "--only",
+        default="",
+        help="measure only the pages whose name contains one of these comma-separated texts",
+    )
     args = parser.parse_args(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
     # The measurement logs in with force_login: no two-factor step for the superuser here.
@@ -43,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
 
     django.setup()
     from django.contrib import admin
-    from django.db import connection
+    from django.db import connection, transaction
     from django.test import Client
     from django.urls import reverse
 
@@ -51,12 +69,32 @@ def main(argv: list[str] | None = None) -> int:
     from bench.middleware import QueryCounter
     from tracking.models import TimeEntry
 
-    if args.prepare_rare:
+    def prepare_rare():
         oldest = TimeEntry.objects.order_by("start_time", "id").values("pk")[:5]
         rows = TimeEntry.objects.filter(pk__in=oldest).exclude(notes__endswith=RARE_NOTE)
         for entry in rows:
             entry.notes += RARE_NOTE
             entry.save(update_fields=["notes"])
+
+    if args.prepare_rare:
+        prepare_rare()
+    if args.rare_rollback:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                for sql in args.rollback_sql:
+                    cursor.execute(sql)
+            prepare_rare()
+            measure(args, admin, connection, Client, reverse, User, QueryCounter)
+            transaction.set_rollback(True)
+        return 0
+    measure(args, admin, connection, Client, reverse, User, QueryCounter)
+    return 0
+
+
+def measure(args, admin, connection, Client, reverse, User, QueryCounter) -> None:  # noqa: N803
+    from django.utils import timezone
+
+    from tracking.models import TimeEntry
 
     client = Client(SERVER_NAME="127.0.0.1")
     client.force_login(User.objects.get(username=args.username))
@@ -72,9 +110,22 @@ def main(argv: list[str] | None = None) -> int:
     entries = reverse("admin:tracking_timeentry_changelist")
     pages.append(("tracking.timeentry page 1000", f"{entries}?p=1000"))
     pages += [(name, f"{entries}?q={term}") for name, term in SEARCHES.items()]
+    # The relation filters and the date drill-down (issue 12, item 7).
+    entry = TimeEntry.objects.order_by("-start_time", "-id").first()
+    if entry is not None:
+        year = timezone.localtime(entry.start_time).year
+        pages += [
+            ("time entries by client", f"{entries}?client__id__exact={entry.client_id}"),
+            ("time entries by project", f"{entries}?project__id__exact={entry.project_id}"),
+            ("time entries by person", f"{entries}?user__id__exact={entry.user_id}"),
+            ("time entries in the newest year", f"{entries}?start_time__year={year}"),
+            ("time entries, billable", f"{entries}?billable__exact=1"),
+        ]
     print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print("| page | median ms | min ms | SQL ms | queries |\n|---|---:|---:|---:|---:|")
     for name, url in pages:
+        if not any(part in name for part in args.only.split(",")):
+            continue
         client.get(url)
         times, sql = [], []
         for _ in range(args.iterations):
@@ -90,7 +141,6 @@ def main(argv: list[str] | None = None) -> int:
             f"{statistics.median(sql):.0f} | {counter.count} |",
             flush=True,
         )
-    return 0
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, ngettext_lazy
 
+from timetracker.admin_bigtables import AutocompleteFiltersMixin, AutocompleteListFilter
 from timetracker.admin_display import money_cell, truncated
 from timetracker.admin_scope import (
     ArchiveActionsMixin,
@@ -204,11 +205,18 @@ class ProjectCommentReplyInline(ScopedInlineMixin, admin.StackedInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(ArchiveActionsMixin, ProtectedDeleteMixin, ScopedAdminMixin, admin.ModelAdmin):
+class ProjectAdmin(
+    AutocompleteFiltersMixin,
+    ArchiveActionsMixin,
+    ProtectedDeleteMixin,
+    ScopedAdminMixin,
+    admin.ModelAdmin,
+):
     list_display = ("short_name", "client_name", "status", "billable", "rate", "budget_hours")
     list_display_links = ("short_name",)
     list_select_related = ("client",)
-    list_filter = ("status", "billable", "client")
+    # Thousands of clients: a search box, not a link each (timetracker/admin_bigtables.py).
+    list_filter = ("status", "billable", ("client", AutocompleteListFilter))
     search_fields = ("name", "client__name", "description")
     ordering = ("client__name", "name")
     autocomplete_fields = ("client",)

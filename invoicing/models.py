@@ -351,6 +351,11 @@ class Payment(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
         ]
+        indexes = [
+            # The admin's payment list in date order and its date hierarchy's first and last
+            # payment: without it, a sort of every payment (164 ms at XL, 0.3 ms with it).
+            models.Index(fields=["date", "id"], name="payment_date"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.invoice} · {self.amount} on {self.date}"

@@ -216,13 +216,15 @@ class ScopedUserListFilter(admin.RelatedFieldListFilter):
     """
 
     def field_choices(self, field, request, model_admin):
-        rows = scoped(model_admin.model, request.user).filter(**{self.field_path: OuterRef("pk")})
-        users = (
-            get_user_model()
-            .objects.filter(Exists(rows))
-            .order_by("first_name", "last_name", "username")
-        )
+        users = scoped_users(model_admin.model, self.field_path, request.user)
         return [(user.pk, user.display_name) for user in users]
+
+
+def scoped_users(model, field_path: str, user):
+    """People named by ``field_path`` on at least one row of ``model`` that ``user`` may see."""
+    rows = scoped(model, user).filter(**{field_path: OuterRef("pk")})
+    users = get_user_model().objects.filter(Exists(rows))
+    return users.order_by("first_name", "last_name", "username")
 
 
 class SafeChangeList(ChangeList):

@@ -2,22 +2,36 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import operator
 from functools import reduce
 
+from django.conf import settings
 from django.contrib import admin
+from django.contrib.admin.views.main import (
+    ALL_VAR,
+    ERROR_FLAG,
+    IS_POPUP_VAR,
+    ORDER_VAR,
+    PAGE_VAR,
+    SEARCH_VAR,
+    TO_FIELD_VAR,
+)
 from django.contrib.auth import get_user_model
-from django.db.models import BooleanField, ExpressionWrapper, Q
+from django.db.models import BooleanField, ExpressionWrapper, Q, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from clients.models import Client, Project
+from timetracker.admin_bigtables import AutocompleteListFilter, BigTableAdminMixin
 from timetracker.admin_display import truncated
 from timetracker.admin_scope import ProtectedDeleteMixin, ScopedAdminMixin
 from timetracker.formatting import local_duration
 
 from .forms import TimeEntryAdminForm
-from .models import TimeEntry
+from .models import ClientDay, ProjectDay, TimeEntry, UserProjectMonth
 
 User = get_user_model()
 
@@ -37,8 +51,62 @@ class RunningFilter(admin.SimpleListFilter):
         return queryset
 
 
+# URL parameters of the change list that do not narrow the rows.
+NON_FILTER_PARAMS = {ALL_VAR, ORDER_VAR, PAGE_VAR, ERROR_FLAG, IS_POPUP_VAR, TO_FIELD_VAR}
+# Filters the rollups answer: the rows they count are the finished entries of these.
+ROLLUP_FILTERS = {
+    "client__id__exact",
+    "project__id__exact",
+    "user__id__exact",
+    "start_time__year",
+    "start_time__month",
+    "start_time__day",
+    RunningFilter.parameter_name,
+}
+
+
+def rollup_filters(params: dict[str, list[str]]) -> dict[str, int | str] | None:
+    """The change list's filters (``request.GET.lists()``) if the rollups can count the rows
+    they select — a client, project, person, date-hierarchy period, timer state and nothing
+    else (no search) — as ``{parameter: value}``; else ``None``."""
+    filters: dict[str, int | str] = {}
+    for key, values in params.items():
+        if key in NON_FILTER_PARAMS or (key == SEARCH_VAR and not "".join(values).strip()):
+            continue
+        if key not in ROLLUP_FILTERS or len(values) != 1:
+            return None
+        value = values[0]
+        if key == RunningFilter.parameter_name:
+            if value not in ("running", "finished"):
+                return None
+            filters[key] = value
+            continue
+        if not value.isdigit() or len(value) > 18:
+            return None
+        filters[key] = int(value)
+    # Rollup days are local days of TIME_ZONE; the date hierarchy uses the active zone.
+    if timezone.get_current_timezone_name() != settings.TIME_ZONE:
+        return None
+    return filters
+
+
+def rollup_period(filters) -> tuple[dt.date | None, dt.date | None]:
+    """The first and last local day of the date-hierarchy period (``None, None``: all)."""
+    year = filters.get("start_time__year")
+    if year is None:
+        return None, None
+    month = filters.get("start_time__month")
+    day = filters.get("start_time__day")
+    if month is None:
+        return dt.date(year, 1, 1), dt.date(year, 12, 31)
+    if day is None:
+        first = dt.date(year, month, 1)
+        return first, (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    return dt.date(year, month, day), dt.date(year, month, day)
+
+
 @admin.register(TimeEntry)
-class TimeEntryAdmin(ProtectedDeleteMixin, ScopedAdminMixin, admin.ModelAdmin):
+class TimeEntryAdmin(BigTableAdminMixin, ProtectedDeleteMixin, ScopedAdminMixin, admin.ModelAdmin):
     form = TimeEntryAdminForm
     # Client and project in one column, the source only in the filter: fits 1280 px.
     list_display = (
@@ -51,13 +119,20 @@ class TimeEntryAdmin(ProtectedDeleteMixin, ScopedAdminMixin, admin.ModelAdmin):
     )
     list_display_links = ("start_time",)
     list_select_related = ("user", "project", "client")
-    list_filter = (RunningFilter, "billable", "source", "client", "project", "user")
+    # Thousands of clients, projects and people: an autocomplete box, not a link each.
+    list_filter = (
+        RunningFilter,
+        "billable",
+        "source",
+        ("client", AutocompleteListFilter),
+        ("project", AutocompleteListFilter),
+        ("user", AutocompleteListFilter),
+    )
     # Searched by get_search_results below (same fields, no joins on the big table).
     search_fields = ("notes", "project__name", "client__name", "user__username")
     search_help_text = _("Searches notes, project, client and team member names.")
+    # From the first and last match, hidden while searching (BigTableAdminMixin).
     date_hierarchy = "start_time"
-    # Counting millions of rows on every page view is the slowest part of a change list.
-    show_full_result_count = False
     list_per_page = 50
     autocomplete_fields = ("project",)
     fields = (
@@ -73,6 +148,48 @@ class TimeEntryAdmin(ProtectedDeleteMixin, ScopedAdminMixin, admin.ModelAdmin):
         "updated_at",
     )
     readonly_fields = ("duration", "source", "created_at", "updated_at")
+
+    def exact_count(self, request, queryset) -> int | None:
+        """The count from the rollups (finished entries) plus the running entries (a handful,
+        found by the one-running-timer-per-person index), when only rollup dimensions filter
+        the list; else ``None`` (the capped count)."""
+        filters = rollup_filters(dict(request.GET.lists()))
+        if filters is None:
+            return None
+        state = filters.get(RunningFilter.parameter_name)
+        running = 0 if state == "finished" else queryset.running().count()
+        if state == "running":
+            return running
+        first, last = rollup_period(filters)
+        user_id = filters.get("user__id__exact")
+        client_id = filters.get("client__id__exact")
+        project_id = filters.get("project__id__exact")
+        if user_id is not None:
+            if "start_time__day" in filters:
+                return None  # months only
+            rows = UserProjectMonth.objects.visible_to(request.user).filter(user_id=user_id)
+            if first is not None:
+                rows = rows.months_between(first.replace(day=1), last)
+            if client_id is not None:
+                rows = rows.filter(project__client_id=client_id)
+        elif project_id is not None:
+            rows = ProjectDay.objects.visible_to(request.user).between(first, last)
+            if client_id is not None:
+                rows = rows.filter(project__client_id=client_id)
+        else:
+            rows = ClientDay.objects.visible_to(request.user).between(first, last)
+            if client_id is not None:
+                rows = rows.filter(client_id=client_id)
+        if project_id is not None:
+            rows = rows.filter(project_id=project_id)
+        finished = rows.aggregate(n=Coalesce(Sum("entry_count"), 0))["n"]
+        return finished + running
+
+    def date_hierarchy_shown(self, changelist) -> bool:
+        # Not for filters the indexes cannot answer from their ends (a rare source, running
+        # timers, a search): the first and last match could be anywhere.
+        filters = rollup_filters(changelist.filter_params)
+        return filters is not None and filters.get(RunningFilter.parameter_name) != "running"
 
     @admin.display(description=_("duration"), ordering="duration_seconds")
     def duration(self, obj: TimeEntry) -> str:

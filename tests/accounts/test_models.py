@@ -403,3 +403,36 @@ def test_test_client_login_without_a_request_still_works(client, acme_user, pass
     assert client.login(username="acme_user", password=password)
     assert client.get("/client-portal/").status_code == 200
     assert not client.login(username="acme_user", password="wrong")
+
+
+def test_group_permissions_of_every_kind_of_user(acme):
+    """Own groups, the Subcontractors group by role, its defaults once it is deleted — and
+    the query does not join every member of the group (accounts.backends.ModelBackend)."""
+    from django.contrib.auth.models import Group, Permission
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts.backends import SUBCONTRACTOR_GROUP
+    from tests.factories import StaffUserFactory, SubcontractorFactory
+
+    editors = Group.objects.create(name="Editors")
+    editors.permissions.add(Permission.objects.get(codename="change_client"))
+    staff = StaffUserFactory()
+    staff.groups.add(editors)
+    subcontractor = SubcontractorFactory()
+    subcontractor.groups.add(editors)
+    others = [SubcontractorFactory() for _ in range(3)]
+    Group.objects.get(name=SUBCONTRACTOR_GROUP).user_set.add(*others)
+
+    assert staff.get_all_permissions() == {"clients.change_client"}
+    subcontractor_perms = subcontractor.get_all_permissions()
+    assert {"clients.change_client", "tracking.add_timeentry"} <= subcontractor_perms
+    assert "invoicing.add_invoice" not in subcontractor_perms
+    with CaptureQueriesContext(connection) as queries:
+        type(others[0]).objects.get(pk=others[0].pk).get_all_permissions()
+    # Memberships are looked up by the user's id, never outer-joined to every permission.
+    assert not any('LEFT OUTER JOIN "accounts_user_groups"' in q["sql"] for q in queries)
+
+    Group.objects.filter(name=SUBCONTRACTOR_GROUP).delete()
+    fresh = type(subcontractor).objects.get(pk=subcontractor.pk)
+    assert {"clients.change_client", "tracking.add_timeentry"} <= fresh.get_all_permissions()

@@ -111,7 +111,10 @@ TEMPLATES = [
                 "tracking.context_processors.running_timer",
             ],
             # {% load formatting %}: money, durations, dates, times (timetracker/formatting.py).
-            "libraries": {"formatting": "timetracker.templatetags.formatting"},
+            "libraries": {
+                "formatting": "timetracker.templatetags.formatting",
+                "admin_bigtables": "timetracker.templatetags.admin_bigtables",
+            },
         },
     },
 ]
