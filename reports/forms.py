@@ -18,6 +18,17 @@ DATE_FORMAT = "%Y-%m-%d"
 MIN_YEAR, MAX_YEAR = 1900, 9998
 
 
+def report_people(user):
+    """The people ``user`` may report on: those who worked on something ``user`` may see
+    (a subcontractor never learns the name of someone who only worked for other clients)."""
+    worked = TimeEntry.objects.visible_to(user).filter(user=OuterRef("pk"))
+    return (
+        get_user_model()
+        .objects.filter(Exists(worked))
+        .order_by("first_name", "last_name", "username")
+    )
+
+
 class UserChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj) -> str:
         return obj.display_name
@@ -73,13 +84,7 @@ class ReportForm(forms.Form):
             .select_related("client")
             .order_by("client__name", "name")
         )
-        # People are in scope when they worked on something the user may see.
-        worked = TimeEntry.objects.visible_to(user).filter(user=OuterRef("pk"))
-        self.fields["user"].queryset = (
-            get_user_model()
-            .objects.filter(Exists(worked))
-            .order_by("first_name", "last_name", "username")
-        )
+        self.fields["user"].queryset = report_people(user)
 
     def _clean_year(self, name):
         value = self.cleaned_data.get(name)

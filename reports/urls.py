@@ -9,4 +9,5 @@ app_name = "reports"
 
 urlpatterns = [
     path("", admin.site.admin_view(views.report_view), name="index"),
+    path("people/", admin.site.admin_view(views.people_view), name="people"),
 ]

@@ -444,3 +444,66 @@ def test_edge_days_come_from_the_day_rollup(admin_user, months_data):
     sqls = [query["sql"] for query in queries.captured_queries]
     assert len(sqls) == 3  # February's month row, both edges in one day-rollup query, labels
     assert not any("tracking_timeentry" in sql for sql in sqls)
+
+
+# --- Filters as autocomplete boxes (thousands of clients, projects and people at XL) ------
+
+PEOPLE = reverse("reports:people")
+
+
+def _options(response, name):
+    import re
+
+    html = response.content.decode()
+    select = re.search(rf'<select name="{name}".*?</select>', html, re.S).group(0)
+    return select, re.findall(r'<option value="(\d*)"', select)
+
+
+@pytest.mark.parametrize("persona", ["admin_user", "subcontractor"])
+def test_filters_render_only_the_chosen_value(client, request, data, persona):
+    client.force_login(request.getfixturevalue(persona))
+    response = client.get(URL, {**RANGE, "project": data["p2"].pk, "user": data["bob"].pk})
+    assert response.status_code == 200
+    select, options = _options(response, "project")
+    assert "admin-autocomplete" in select
+    assert options == ["", str(data["p2"].pk)] and "Support" in select
+    assert "Website" not in select  # another project: asked for when typed, not listed
+    select, options = _options(response, "user")
+    assert (
+        options == ["", str(data["bob"].pk)] and 'data-ajax--url="/admin/reports/people/"' in select
+    )
+    assert "Ann" not in select
+    assert "admin/js/autocomplete.js" in response.content.decode()
+
+
+def test_people_search_is_scoped_and_paged(client, subcontractor, data):
+    client.force_login(subcontractor)
+    body = client.get(PEOPLE).json()
+    assert [row["text"] for row in body["results"]] == ["Ann Lee", "Bob Ray"]
+    assert body["pagination"] == {"more": False}
+    # Wilhelmina only worked for Globex: never named to Acme's subcontractor.
+    assert client.get(PEOPLE, {"term": "wilhel"}).json()["results"] == []
+    assert [r["id"] for r in client.get(PEOPLE, {"term": "ray b"}).json()["results"]] == [
+        str(data["bob"].pk)
+    ]
+    for page in ("0", "-3", "x", "99999999999999999999"):
+        assert client.get(PEOPLE, {"page": page, "term": "\x00"}).status_code == 200
+
+
+def test_people_search_pages_by_twenty(admin_client, data):
+    for n in range(25):
+        person = StaffUserFactory(username=f"p{n:02d}", first_name="Zed", last_name=f"{n:02d}")
+        entry(data["p1"], person, at(12, 9), 10)
+    first = admin_client.get(PEOPLE, {"term": "zed"}).json()
+    second = admin_client.get(PEOPLE, {"term": "zed", "page": 2}).json()
+    assert len(first["results"]) == 20 and first["pagination"] == {"more": True}
+    assert len(second["results"]) == 5 and second["pagination"] == {"more": False}
+    assert [r["text"] for r in first["results"]][:2] == ["Zed 00", "Zed 01"]
+
+
+@pytest.mark.parametrize("persona", ["acme_user", None])
+def test_people_search_is_for_staff_only(client, request, persona, data):
+    if persona:
+        client.force_login(request.getfixturevalue(persona))
+    response = client.get(PEOPLE)
+    assert response.status_code == 302 and response.url.startswith(reverse("admin:login"))
