@@ -72,3 +72,16 @@ def test_the_status_filter_is_relative_to_its_day(acme):
 
     assert overdue(day) == []
     assert overdue(day + dt.timedelta(days=4)) == ["A-DUE-SOON"]
+
+
+@pytest.mark.parametrize(
+    ("query", "valid"),
+    [
+        ("date_from=1900-01-01&date_to=9998-12-31", True),
+        ("date_from=1899-12-31", False),
+        ("date_to=9999-01-01", False),
+    ],
+)
+def test_the_date_range_takes_its_first_and_last_day(query, valid):
+    filterset = TimeEntryFilter(QueryDict(query), TimeEntry.objects.none(), projects=ROWS)
+    assert filterset.form.is_valid() is valid
