@@ -85,3 +85,9 @@ def test_the_status_filter_is_relative_to_its_day(acme):
 def test_the_date_range_takes_its_first_and_last_day(query, valid):
     filterset = TimeEntryFilter(QueryDict(query), TimeEntry.objects.none(), projects=ROWS)
     assert filterset.form.is_valid() is valid
+
+
+def test_a_project_that_is_not_active_says_its_status():
+    filterset = TimeEntryFilter(QueryDict(), TimeEntry.objects.none(), projects=ROWS)
+    labels = [str(label) for _, label in filterset.form.fields["project_id"].choices]
+    assert labels == ["All projects", "Website", "Old shop (archived)"]
