@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEV_ENV := DEBUG=True
 
-.PHONY: run test install e2e-deps lint format bench mutation clean-db screenshots messages
+.PHONY: run test install e2e-deps lint format bench mutation mutation-portal clean-db screenshots messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,7 +51,12 @@ format: install
 
 ## Mutation testing of invoicing/services.py and the scoping base (niced; a few minutes)
 mutation: install
-	nice -n 10 $(BIN)/mutmut run --max-children 1
+	nice -n 10 $(BIN)/mutmut run --max-children 1 'invoicing.services.*' 'timetracker.scoping.*'
+	$(BIN)/mutmut results
+
+## Mutation testing of the portal (views, mixin, filters, CSV; niced, two workers; ~1.5 h: by file, docs/TESTING.md)
+mutation-portal: install
+	nice -n 10 $(BIN)/mutmut run --max-children 2 'portal.*'
 	$(BIN)/mutmut results
 
 ## Every portal page at 1280 and 375 px and the main admin pages, into docs/screenshots/

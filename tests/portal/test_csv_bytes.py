@@ -14,6 +14,7 @@ import random
 import pytest
 from django.urls import reverse
 
+from portal import csv_export
 from portal.csv_export import csv_cell
 from tests.factories import ProjectFactory, TimeEntryFactory, UserFactory
 from tests.portal.test_visibility import set_visibility
@@ -90,6 +91,19 @@ def export(portal_client, **extra) -> bytes:
 
 def test_csv_bytes(acme_client, tricky):
     assert export(acme_client) == EXPECTED
+
+
+@pytest.mark.parametrize("rows_per_chunk", [1, 2, 3])
+def test_csv_bytes_are_the_same_in_chunks_of_any_size(
+    acme_client, tricky, monkeypatch, rows_per_chunk
+):
+    """Full chunks and the last, partial one join to the same bytes (nothing between rows)."""
+    monkeypatch.setattr(csv_export, "ROWS_PER_CHUNK", rows_per_chunk)
+    response = acme_client.get(reverse("portal:time_entries_csv"))
+    chunks = list(response.streaming_content)
+
+    assert b"".join(chunks) == EXPECTED
+    assert len(chunks) > 2  # the header, then more than one chunk of rows
 
 
 def test_csv_bytes_with_notes_and_names_hidden(acme_client, acme, tricky):
