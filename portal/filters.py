@@ -228,7 +228,7 @@ class TimeEntryFilter(django_filters.FilterSet):
         search = project_search_term(data)
         projects = Project.objects.for_client(client)
         total = Subquery(
-            projects.order_by().values("client_id").annotate(n=Count("pk")).values("n")
+            projects.order_by().values("client_id").annotate(n=Count("*")).values("n")
         )
         if search:
             wanted = Q(name__icontains=search)
