@@ -227,9 +227,7 @@ class TimeEntryFilter(django_filters.FilterSet):
         selected = _project_pk(data.get("project_id")) if data is not None else None
         search = project_search_term(data)
         projects = Project.objects.for_client(client)
-        total = Subquery(
-            projects.order_by().values("client_id").annotate(n=Count("*")).values("n")
-        )
+        total = Subquery(projects.order_by().values("client_id").annotate(n=Count("*")).values("n"))
         if search:
             wanted = Q(name__icontains=search)
         else:
