@@ -148,9 +148,13 @@ class DayWalkPaginator(KnownCountPaginator):
 
     ``days`` are the rollup rows (``day``, ``entry_count``) of exactly the paged entries.
     Page N's first row is found by walking the cumulative per-day counts, newest day first,
-    to the day holding it (one query over a few hundred rows per year of history), then the
-    rows are read from that day's end by the ``(…, -start_time, -id)`` index, skipping only
-    the earlier rows of that one day: the last page costs about the first.
+    to the day holding it (one query over a few hundred rows per year of history). The page's
+    ids are then read from that day's end, skipping the earlier rows of that one day, as a
+    subquery over indexed columns only (``id``, ``start_time``, ``end_time`` and the
+    ``client`` or ``project`` the scope and filter compare): an index-only scan of the
+    covering ``(client | project, -start_time, -id)`` index, no table rows, no joins. Only
+    the page's own rows are read in full, with their joins. The last page costs about the
+    first; the rows are exactly those of ``object_list[bottom:top]``.
     """
 
     def __init__(self, object_list, per_page, *, days, select_related=(), **kwargs):
@@ -178,5 +182,9 @@ class DayWalkPaginator(KnownCountPaginator):
             if first is not None:
                 skip = bottom - (first["through"] - first["entry_count"])
                 rows = self.object_list.filter(start_time__lt=local_day_bounds(first["day"])[1])
-                rows = rows.select_related(*self.select_related)[skip : skip + top - bottom]
+                ids = rows.order_by("-start_time", "-id").values("pk")[skip : skip + top - bottom]
+                # Still the scoped, filtered queryset: the ids narrow it, never widen it.
+                rows = rows.filter(pk__in=ids)
+                if self.select_related:
+                    rows = rows.select_related(*self.select_related)
         return self._get_page(rows, number, self)

@@ -15,7 +15,7 @@ from django import forms
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Q, Subquery, Sum
+from django.db.models import Exists, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -141,13 +141,23 @@ class ProjectDetailView(ClientPortalRequiredMixin, DetailView):
         totals = days.totals()
         chart = weekly_hours_chart([(w, seconds[f"week{i}"]) for i, w in enumerate(weeks)])
 
-        billed_here = InvoiceItem.objects.filter(
-            invoice=OuterRef("pk"), time_entries__project=project
+        # The invoices of the project and those billing its entries, as one id set found
+        # from the project's side (its invoices by project, its entries' items), not by
+        # testing every invoice of the client (40,000 at XL) newest first.
+        related = (
+            Invoice.objects.filter(project=project)
+            .order_by()
+            .values("pk")
+            .union(
+                InvoiceItem.objects.filter(time_entries__project=project)
+                .order_by()
+                .values("invoice_id")
+            )
         )
         invoices = list(
             Invoice.objects.for_client(client)
             .portal_visible()
-            .filter(Q(project=project) | Q(Exists(billed_here)))
+            .filter(pk__in=related)
             .order_by("-issue_date", "-id")[:INVOICES_SHOWN]
         )
         updates = list(

@@ -202,9 +202,11 @@ class InvoiceDetailView(ClientPortalRequiredMixin, DetailView):
 
 
 def _filter_query(params) -> str:
-    """The time-entry filters of a query string, URL-encoded, without ``page``."""
+    """The time-entry filters of a query string, URL-encoded, without ``page`` (nor the
+    project search, which only chooses the project list's options)."""
     query = params.copy()
     query.pop("page", None)
+    query.pop("project_search", None)
     return query.urlencode()
 
 
@@ -219,9 +221,9 @@ class TimeEntryListView(ClientPortalRequiredMixin, ListView):
     filterset_class = TimeEntryFilter
 
     def get_filterset_kwargs(self) -> dict:
-        # Every project of the client (any status) as plain rows, fetched once for
-        # validating and rendering the form.
-        return {"projects": TimeEntryFilter.project_choices_rows(self.client)}
+        # The client's projects (any status; a bounded list for a big client) as plain rows,
+        # fetched once for validating and rendering the form.
+        return {"projects": TimeEntryFilter.project_choices_rows(self.client, self.request.GET)}
 
     def get_queryset(self):
         # Project and user are joined onto the page's 50 rows only (the paginator reads no

@@ -113,6 +113,41 @@ def test_invoices_of_the_project_only(acme_client, acme_project, acme):
     assert [i.pk for i in response.context["invoices"]] == [mine.pk]
 
 
+def test_invoices_by_project_and_by_billed_entries_newest_ten_once_each(
+    acme_client, acme_project, acme
+):
+    entries = bulk_entries(acme_project, 3, start=timezone.now() - dt.timedelta(days=40))
+    other = ProjectFactory(client=acme)
+    day = timezone.localdate()
+
+    def invoice(days_ago, **kwargs):
+        issue = day - dt.timedelta(days=days_ago)
+        return InvoiceFactory(
+            client=acme, issue_date=issue, due_date=issue + dt.timedelta(days=14), **kwargs
+        )
+
+    # Of the project: 8 by its project field, one of them also billing two of its entries.
+    both = [{"time_entries": [entries[0], entries[1]]}]
+    by_project = [
+        invoice(n, status="sent", project=acme_project, items=both if n == 0 else None)
+        for n in range(8)
+    ]
+    # Of another project (or none) but billing one of this project's entries.
+    billing = invoice(20, status="paid", project=other, items=[{"time_entries": [entries[2]]}])
+    older = invoice(30, status="cancelled", project=acme_project)
+    oldest = invoice(31, status="sent", project=acme_project)
+    # Never: a draft of the project, and other projects' invoices.
+    invoice(1, status="draft", project=acme_project)
+    for n in range(3):
+        invoice(n, status="sent", project=other)
+
+    response = acme_client.get(url(acme_project))
+
+    expected = [i.pk for i in [*by_project, billing, older]]
+    assert [i.pk for i in response.context["invoices"]] == expected
+    assert oldest.pk not in expected
+
+
 def test_published_updates_newest_first_and_drafts_never(acme_client, acme_project, staff_author):
     publish(acme_project, title="Older update", days_ago=3, author=staff_author)
     publish(acme_project, title="Newer update", days_ago=1, status="at_risk")

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.factories import ProjectFactory
+from tests.factories import ProjectFactory, StaffUserFactory
 from tests.portal.conftest import bulk_entries
 from tracking.models import TimeEntry
 
@@ -103,3 +103,56 @@ def test_running_entries_are_neither_listed_nor_counted(acme_client, acme):
     response = acme_client.get(reverse("portal:time_entries"))
     assert response.context["totals"]["count"] == 3
     assert len(_ids(response)) == 3
+
+
+def _dense_days(acme, globex):
+    """~700 of Acme's entries on three local days, many starting at the same second (ties
+    broken by id), Globex's rows and a running timer interleaved on the same days."""
+    projects = [ProjectFactory(client=acme) for _ in range(3)]
+    noon = timezone.localtime(timezone.now() - dt.timedelta(days=3)).replace(
+        hour=12, minute=0, second=0, microsecond=0
+    )
+    user = StaffUserFactory()
+    rows = []
+    for n in range(700):
+        # Every four entries share a start (ties broken by id), on three days.
+        start = noon - dt.timedelta(days=n % 3, seconds=(n // 4) * 30)
+        rows.append(
+            TimeEntry(
+                project=projects[n % 3],
+                user=user,
+                start_time=start,
+                end_time=start + dt.timedelta(minutes=20),
+                duration_seconds=1200,
+            )
+        )
+    TimeEntry.objects.bulk_create(rows)
+    bulk_entries(ProjectFactory(client=globex), 60, start=noon - dt.timedelta(days=2, hours=6))
+    TimeEntry.objects.create(project=projects[0], user=StaffUserFactory(), start_time=noon)
+    return projects
+
+
+@pytest.mark.parametrize("filtered", ["none", "project", "dates"])
+def test_dense_days_pages_equal_plain_offset_pages(acme_client, acme, globex, filtered):
+    """Hundreds of entries a day: a page starts deep inside a day, at a tie of start times;
+    every page holds exactly the rows plain ``OFFSET`` pagination gives."""
+    projects = _dense_days(acme, globex)
+    entries = TimeEntry.objects.for_client(acme).finished()
+    params = {}
+    if filtered == "project":
+        params = {"project_id": projects[1].pk}
+        entries = entries.filter(project=projects[1])
+    elif filtered == "dates":
+        day = timezone.localdate(entries.order_by("-start_time")[0].start_time)
+        params = {"date_to": (day - dt.timedelta(days=1)).isoformat()}
+        entries = entries.started_between(date_to=day - dt.timedelta(days=1))
+    ordered = entries.order_by("-start_time", "-id").values_list("pk", flat=True)
+    count = entries.count()
+    assert count > 200
+    pages = -(-count // 50)
+    for number in range(1, pages + 1):
+        response = acme_client.get(reverse("portal:time_entries"), {**params, "page": number})
+        offset = list(ordered[(number - 1) * 50 : number * 50])
+        assert _ids(response) == offset, number
+    beyond = acme_client.get(reverse("portal:time_entries"), {**params, "page": pages + 1})
+    assert beyond.status_code == 404
