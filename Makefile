@@ -35,9 +35,11 @@ run: install
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
 
-## Install and run the whole test suite (DATABASE_URL picks the database; SQLite by default)
+## Install and run the whole test suite (DATABASE_URL picks the database; SQLite by default),
+## one pytest-xdist worker per core (TEST_WORKERS=0 runs it in one process)
+TEST_WORKERS ?= auto
 test: install
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -4,6 +4,7 @@ import os
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 from hypothesis import HealthCheck, settings
 
 from invoicing.models import Invoice
@@ -32,6 +33,15 @@ settings.register_profile(
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    # LocaleMiddleware activates a request's language for the whole thread and never resets
+    # it: without this, a Dutch page test would leave later tests in the same process Dutch.
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture
