@@ -320,6 +320,59 @@ class InvoiceItem(models.Model):
         return self.description
 
 
+class ClientInvoiceCountQuerySet(ScopedQuerySet):
+    client_lookup = "client_id"
+
+    def status_counts(self, invoices: InvoiceQuerySet, on=None) -> dict[str, int]:
+        """``invoices.status_counts(on)`` without reading every invoice (two small queries).
+
+        ``invoices``: the portal-visible invoices of exactly the clients of these rows (the
+        portal's ``invoices`` and ``invoice_counts``). ``total`` and ``paid`` come from these
+        rows; ``unpaid`` and ``overdue`` from the sent invoices, the only ones they can be.
+        """
+        portal = self.filter(status__in=Invoice.PORTAL_STATUSES).order_by()
+        by_status = dict(
+            portal.values("status").annotate(n=Sum("invoice_count")).values_list("status", "n")
+        )
+        open_counts = invoices.filter(status=Invoice.Status.SENT).aggregate(
+            **{name: Count("status", filter=state_q(name, on)) for name in ("unpaid", "overdue")}
+        )
+        return {
+            "total": int(sum(by_status.values())),
+            "paid": int(by_status.get(Invoice.Status.PAID, 0)),
+            **open_counts,
+        }
+
+
+class ClientInvoiceCount(models.Model):
+    """How many invoices a client has in one status — kept by database triggers only
+    (``invoicing.counts``); never written by the ORM."""
+
+    client = models.ForeignKey(
+        "clients.Client",
+        verbose_name=_("client"),
+        on_delete=models.DO_NOTHING,  # rows follow the invoices, which PROTECT the client
+        related_name="invoice_counts",
+        db_index=False,  # invoice_count_unique leads with client_id
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Invoice.Status.choices)
+    invoice_count = models.BigIntegerField(_("invoices"), default=0)
+
+    objects = ClientInvoiceCountQuerySet.as_manager()
+
+    class Meta:
+        db_table = "invoicing_client_invoice_count"
+        ordering = ["client", "status"]
+        verbose_name = _("invoice count")
+        verbose_name_plural = _("invoice counts")
+        constraints = [
+            models.UniqueConstraint(fields=["client", "status"], name="invoice_count_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.status}: {self.invoice_count}"
+
+
 class PaymentQuerySet(ScopedQuerySet):
     client_lookup = "invoice__client_id"
 

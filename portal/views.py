@@ -26,7 +26,7 @@ from accounts.services import api_token_create, api_token_revoke
 from audit.models import AuditEvent
 from audit.services import audit_record
 from clients.models import Project
-from invoicing.models import Invoice
+from invoicing.models import ClientInvoiceCount, Invoice
 from invoicing.pdf import invoice_document_context, issuer_for, pdf_filename, render_invoice_pdf
 from timetracker.dates import this_month, today, week_start
 from tracking.models import ClientDay, ProjectDay, TimeEntry
@@ -135,7 +135,10 @@ class InvoiceListView(ClientPortalRequiredMixin, ListView):
 
     @cached_property
     def counts(self) -> dict[str, int]:
-        return self.portal_data["invoices"].status_counts(on=self.day)
+        # From the client's per-status counts, not one index entry per invoice it ever had
+        # (not a portal-data key: §2 fixes those).
+        counts = ClientInvoiceCount.objects.for_client(self.client)
+        return counts.status_counts(self.portal_data["invoices"], on=self.day)
 
     def get_filterset_kwargs(self) -> dict:
         return {"on": self.day}

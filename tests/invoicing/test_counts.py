@@ -1,0 +1,263 @@
+"""The per-client invoice counts (invoicing.counts) equal a GROUP BY over the invoices,
+whatever writes them: ORM saves and deletes, queryset updates and deletes, bulk_create, raw
+SQL, TRUNCATE — on SQLite and PostgreSQL — and the portal's status tabs read from them give
+what counting the invoices gives."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.db import connection, transaction
+from django.db.models import Count
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from invoicing import counts
+from invoicing.models import ClientInvoiceCount, Invoice
+from tests.factories import ClientFactory, RawInvoiceFactory
+
+pytestmark = pytest.mark.django_db
+
+STATUSES = [choice.value for choice in Invoice.Status]
+DAY = dt.date(2026, 6, 15)
+
+
+def expected() -> dict:
+    rows = Invoice.objects.order_by().values("client_id", "status").annotate(n=Count("id"))
+    return {(row["client_id"], row["status"]): row["n"] for row in rows}
+
+
+def actual() -> dict:
+    rows = ClientInvoiceCount.objects.values_list("client_id", "status", "invoice_count")
+    # A count that falls to zero is deleted, so no row says 0.
+    return {(client_id, status): n for client_id, status, n in rows}
+
+
+@pytest.fixture
+def world(db):
+    return {
+        "clients": [ClientFactory(), ClientFactory(), ClientFactory()],
+        "numbers": iter(range(10**6)),
+    }
+
+
+def _new(world, client: int, status: str, due_days: int = 0) -> Invoice:
+    issue = DAY - dt.timedelta(days=40)
+    return Invoice(
+        invoice_number=f"C-{next(world['numbers'])}",
+        client=world["clients"][client],
+        issue_date=issue,
+        due_date=issue + dt.timedelta(days=30 + due_days),
+        status=status,
+        total_amount=Decimal("100.00"),
+    )
+
+
+client_index = st.integers(0, 2)
+status = st.sampled_from(STATUSES)
+operations = st.lists(
+    st.one_of(
+        st.tuples(st.just("create"), st.sampled_from(["orm", "bulk", "raw"]), client_index, status),
+        st.tuples(
+            st.just("edit"),
+            st.sampled_from(["orm", "update", "update_later", "raw", "amount"]),
+            st.integers(0, 50),
+            client_index,
+            status,
+        ),
+        st.tuples(st.just("delete"), st.sampled_from(["orm", "later"]), st.integers(0, 50)),
+        st.tuples(st.just("truncate")),
+    ),
+    max_size=12,
+)
+
+
+def apply(world, op) -> None:
+    kind, *args = op
+    invoices = list(Invoice.objects.order_by("pk"))
+    if kind == "create":
+        how, client, state = args
+        if how == "orm":
+            _new(world, client, state).save()
+        elif how == "bulk":
+            Invoice.objects.bulk_create([_new(world, (client + n) % 3, state) for n in range(3)])
+        else:
+            invoice = _new(world, client, state)
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "INSERT INTO invoicing_invoice (invoice_number, client_id, issue_date,"
+                    " due_date, status, currency_code, tax_rate, subtotal, tax_amount,"
+                    " total_amount, amount_paid, notes, billing_name, billing_contact,"
+                    " billing_email, billing_address, created_at, updated_at) VALUES"
+                    " (%s, %s, %s, %s, %s, 'EUR', 0, 0, 0, 0, 0, '', '', '', '', '', %s, %s)",
+                    [
+                        invoice.invoice_number,
+                        invoice.client.pk,
+                        invoice.issue_date,
+                        invoice.due_date,
+                        state,
+                        dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+                        dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+                    ],
+                )
+    elif kind == "edit" and invoices:
+        how, index, client, state = args
+        invoice = invoices[index % len(invoices)]
+        new_client = world["clients"][client]
+        if how == "orm":
+            invoice.client, invoice.status = new_client, state
+            invoice.save()
+        elif how == "update":
+            Invoice.objects.filter(pk=invoice.pk).update(status=state)
+        elif how == "update_later":  # several rows, several (client, status) pairs at once
+            Invoice.objects.filter(pk__gte=invoice.pk).update(client=new_client, status=state)
+        elif how == "raw":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "UPDATE invoicing_invoice SET status = %s WHERE id = %s", [state, invoice.pk]
+                )
+        else:  # changes no count
+            Invoice.objects.filter(pk=invoice.pk).update(amount_paid=Decimal("1.00"))
+    elif kind == "delete" and invoices:
+        how, index = args
+        invoice = invoices[index % len(invoices)]
+        if how == "orm":
+            invoice.delete()
+        else:
+            Invoice.objects.filter(pk__gte=invoice.pk).delete()
+    elif kind == "truncate":
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                cursor.execute("TRUNCATE invoicing_invoice CASCADE")
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+            else:  # SQLite has no TRUNCATE; a DELETE without WHERE is its equivalent
+                cursor.execute("DELETE FROM invoicing_invoice")
+
+
+class _Rollback(Exception):
+    pass
+
+
+@settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(ops=operations)
+# Each trigger path whatever hypothesis draws: one row and many rows inserted, changed in
+# place, moved to another client and status, a change of no count, deletes, TRUNCATE.
+@example(
+    ops=[
+        ("create", "orm", 0, "sent"),
+        ("create", "bulk", 1, "paid"),
+        ("create", "raw", 2, "draft"),
+        ("edit", "orm", 0, 1, "cancelled"),
+        ("edit", "update", 1, 0, "paid"),
+        ("edit", "amount", 2, 0, "sent"),
+        ("edit", "raw", 3, 0, "sent"),
+        ("edit", "update_later", 2, 2, "sent"),
+        ("delete", "orm", 0),
+        ("delete", "later", 1),
+        ("create", "bulk", 0, "sent"),
+        ("truncate",),
+    ]
+)
+def test_counts_equal_the_invoices_after_any_writes(world, ops):
+    try:
+        with transaction.atomic():
+            for op in ops:
+                apply(world, op)
+                assert actual() == expected(), op
+            raise _Rollback
+    except _Rollback:
+        pass
+
+
+def test_every_count_trigger_is_installed():
+    # A later migration that makes SQLite rebuild invoicing_invoice drops its triggers;
+    # install_triggers() must then run again at its end.
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+            wanted = counts.SQLITE_TRIGGERS
+        else:
+            cursor.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")
+            wanted = counts.PG_TRIGGERS
+        names = {name for (name,) in cursor.fetchall()}
+    assert set(wanted) <= names
+
+
+def test_install_again_recomputes_counts_that_drifted(acme):
+    RawInvoiceFactory.create_batch(3, client=acme, status="paid")
+    ClientInvoiceCount.objects.filter(client=acme).update(invoice_count=99)
+
+    counts.install_triggers(connection)
+
+    assert actual() == {(acme.pk, "paid"): 3}
+
+
+def _sent(client, *, total, paid, due):
+    return RawInvoiceFactory(
+        client=client,
+        status="sent",
+        issue_date=due - dt.timedelta(days=30),
+        due_date=due,
+        total_amount=Decimal(total),
+        amount_paid=Decimal(paid),
+    )
+
+
+def test_status_counts_from_the_rows_equal_counting_the_invoices(acme, globex):
+    for status in ["paid", "paid", "cancelled", "draft"]:
+        RawInvoiceFactory(client=acme, status=status)
+    _sent(acme, total="100", paid="0", due=DAY - dt.timedelta(days=1))  # overdue
+    _sent(acme, total="100", paid="40", due=DAY)  # unpaid, due today: not overdue
+    _sent(acme, total="100", paid="100", due=DAY - dt.timedelta(days=9))  # sent, nothing due
+    RawInvoiceFactory.create_batch(4, client=globex, status="paid")
+    _sent(globex, total="5", paid="0", due=DAY - dt.timedelta(days=3))
+    invoices = Invoice.objects.for_client(acme).portal_visible()
+
+    result = ClientInvoiceCount.objects.for_client(acme).status_counts(invoices, on=DAY)
+
+    assert result == invoices.status_counts(on=DAY)
+    assert result == {"total": 6, "paid": 2, "unpaid": 2, "overdue": 1}
+
+
+def test_status_counts_of_a_client_without_invoices_are_zero(acme, globex):
+    RawInvoiceFactory.create_batch(2, client=globex, status="paid")
+    invoices = Invoice.objects.for_client(acme).portal_visible()
+
+    result = ClientInvoiceCount.objects.for_client(acme).status_counts(invoices, on=DAY)
+
+    assert result == {"total": 0, "paid": 0, "unpaid": 0, "overdue": 0}
+
+
+def test_counts_are_scoped_like_the_invoices(acme, globex, subcontractor, staff_user):
+    RawInvoiceFactory(client=acme, status="paid")
+    RawInvoiceFactory(client=globex, status="paid")
+
+    assert set(
+        ClientInvoiceCount.objects.visible_to(subcontractor).values_list("client", flat=True)
+    ) == {acme.pk}
+    assert ClientInvoiceCount.objects.visible_to(staff_user).count() == 2
+
+
+def test_deleting_invoices_after_the_counts_were_emptied_adds_no_negative_rows(acme):
+    # A test database flush may empty the counts before the invoices: nothing may be left
+    # pointing at a client about to be deleted.
+    RawInvoiceFactory.create_batch(2, client=acme, status="paid")
+    ClientInvoiceCount.objects.all().delete()
+
+    Invoice.objects.filter(client=acme).delete()
+
+    assert not ClientInvoiceCount.objects.exists()
+
+
+def test_the_last_invoice_of_a_status_takes_its_row_along(acme):
+    invoice = RawInvoiceFactory(client=acme, status="sent")
+    RawInvoiceFactory(client=acme, status="paid")
+
+    Invoice.objects.filter(pk=invoice.pk).update(status="paid")
+
+    assert list(ClientInvoiceCount.objects.values_list("status", "invoice_count")) == [("paid", 2)]
