@@ -79,8 +79,9 @@ def test_projects_queries(acme_client, lots_of_data, django_assert_max_num_queri
 
 @pytest.mark.parametrize("status", ["all", "paid", "unpaid", "overdue"])
 def test_invoice_list_queries(acme_client, lots_of_data, django_assert_max_num_queries, status):
-    # Page queries: 1. counts per status (one conditional aggregate, also the paginator's
-    # count); 2. the page of invoices.
+    # Page queries: 1. total and paid from the client's per-status counts; 2. unpaid and
+    # overdue among its sent invoices (with 1., the tabs and the paginator's count); 3. the
+    # page of invoices. (BASELINE allows two for the user; it takes one.)
     with django_assert_max_num_queries(BASELINE + 2):
         response = acme_client.get(reverse("portal:invoices"), {"status": status})
     assert response.status_code == 200
@@ -91,7 +92,7 @@ def test_invoice_list_queries(acme_client, lots_of_data, django_assert_max_num_q
 def test_invoice_list_with_bad_status_queries(
     acme_client, lots_of_data, django_assert_max_num_queries
 ):
-    # Page query: 1. counts per status, for the tabs above the error.
+    # Page queries: 1.–2. the counts per status, for the tabs above the error.
     with django_assert_max_num_queries(BASELINE + 1):
         response = acme_client.get(reverse("portal:invoices"), {"status": "nope"})
     assert response.status_code == 400

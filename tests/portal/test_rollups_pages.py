@@ -7,7 +7,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.factories import ProjectFactory, StaffUserFactory
+from invoicing.models import Invoice
+from tests.factories import ProjectFactory, RawInvoiceFactory, StaffUserFactory
 from tests.portal.conftest import bulk_entries
 from tracking.models import TimeEntry
 
@@ -156,3 +157,36 @@ def test_dense_days_pages_equal_plain_offset_pages(acme_client, acme, globex, fi
         assert _ids(response) == offset, number
     beyond = acme_client.get(reverse("portal:time_entries"), {**params, "page": pages + 1})
     assert beyond.status_code == 404
+
+
+@pytest.mark.parametrize("invoices", [3, 60], ids=["small", "large"])
+@pytest.mark.parametrize("status", ["all", "paid", "overdue"])
+def test_invoice_list_query_count_is_the_same_at_both_sizes(
+    acme_client, acme, globex, django_assert_num_queries, invoices, status
+):
+    day = timezone.localdate()
+    for n in range(invoices):
+        state = ["paid", "sent", "cancelled"][n % 3]
+        due = day - dt.timedelta(days=2 - n % 5)  # some overdue, some not yet due
+        RawInvoiceFactory(
+            client=acme,
+            status=state,
+            issue_date=due - dt.timedelta(days=30),
+            due_date=due,
+            total_amount=100,
+            amount_paid=100 if state == "paid" else 0,
+        )
+    RawInvoiceFactory.create_batch(5, client=globex, status="paid")
+    mine = Invoice.objects.for_client(acme).portal_visible()
+    # 1. total and paid from the per-status counts; 2. unpaid and overdue among the sent
+    # invoices; 3. the page.
+    with django_assert_num_queries(BASELINE + 3):
+        response = acme_client.get(reverse("portal:invoices"), {"status": status})
+    tabs = {tab["value"]: tab["count"] for tab in response.context["tabs"]}
+    assert tabs == {
+        "all": mine.count(),
+        "paid": mine.paid().count(),
+        "unpaid": mine.unpaid().count(),
+        "overdue": mine.overdue(on=day).count(),
+    }
+    assert response.context["paginator"].count == tabs[status]
