@@ -9,6 +9,7 @@ from our static files on disk and fonts from the system (Debian's fonts-dejavu-c
 from __future__ import annotations
 
 import base64
+import hashlib
 import logging
 import os
 from typing import Any
@@ -16,6 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
+from django.core.cache import cache
 from django.core.exceptions import SuspiciousFileOperation
 from django.template.loader import render_to_string
 
@@ -30,6 +32,8 @@ TEMPLATE = "pdf/invoice.html"
 PAPER_SIZES = {"a4": "A4", "letter": "letter"}
 # The documents' accent when the client sets none (static/css/invoice.css has the same).
 DEFAULT_ACCENT = "#1d4ed8"
+# Bigger PDFs (a very long invoice) are rendered each time rather than filling the cache.
+PDF_CACHE_MAX_BYTES = 2 * 1024 * 1024
 
 
 class DocumentUnavailable(Exception):
@@ -153,11 +157,41 @@ def _mime(path: str) -> str:
     return "image/jpeg" if path.endswith((".jpg", ".jpeg")) else "application/octet-stream"
 
 
-def render_invoice_pdf(invoice: Invoice, **kw) -> bytes:
-    """The invoice as PDF bytes (about 0.1 s for one page; long invoices take seconds)."""
+def render_invoice_pdf(invoice: Invoice, *, cache_seconds: int | None = None, **kw) -> bytes:
+    """The invoice as PDF bytes.
+
+    WeasyPrint takes ~0.1 s for one page (seconds for a long invoice), and the PDF is a pure
+    function of its HTML: so each distinct HTML is rendered once and its PDF kept in the
+    cache, keyed by the HTML's SHA-256, for ``cache_seconds`` (default
+    ``INVOICE_PDF_CACHE_SECONDS``; 0: never). Anything the document shows — a payment, the
+    language, the branding, the issuer, the paper size, a stylesheet's hashed name — changes
+    the HTML and so the key: a cached PDF can be missing, never stale, and never another
+    invoice's. A repeat download, the email's attachment and the admin's copy cost one
+    template render. A cache that fails is logged and skipped.
+    """
+    html = render_invoice_html(invoice, for_pdf=True, **kw)
+    seconds = settings.INVOICE_PDF_CACHE_SECONDS if cache_seconds is None else cache_seconds
+    if not seconds:
+        return _pdf_from_html(html)
+    key = "invoice-pdf:" + hashlib.sha256(html.encode()).hexdigest()
+    try:
+        pdf = cache.get(key)
+    except Exception:  # any backend's connection error: the download still works
+        logger.warning("Invoice PDF cache unavailable", exc_info=True)
+        return _pdf_from_html(html)
+    if pdf is None:
+        pdf = _pdf_from_html(html)
+        if len(pdf) <= PDF_CACHE_MAX_BYTES:
+            try:
+                cache.set(key, pdf, seconds)
+            except Exception:
+                logger.warning("Invoice PDF cache unavailable", exc_info=True)
+    return pdf
+
+
+def _pdf_from_html(html: str) -> bytes:
     from weasyprint import HTML
 
-    html = render_invoice_html(invoice, for_pdf=True, **kw)
     # base_url "file:///" makes "/static/x.css" arrive at the fetcher as file:///static/x.css.
     return HTML(string=html, base_url="file:///", url_fetcher=_fetcher()).write_pdf()
 

@@ -278,6 +278,10 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 INVOICE_PAPER_SIZE = env.str("INVOICE_PAPER_SIZE", default="A4")
 if INVOICE_PAPER_SIZE.lower() not in {"a4", "letter"}:
     raise ImproperlyConfigured("INVOICE_PAPER_SIZE must be A4 or letter.")
+# How long a rendered invoice PDF stays in the cache (invoicing.pdf; 0: render every time).
+INVOICE_PDF_CACHE_SECONDS = env.int("INVOICE_PDF_CACHE_SECONDS", default=86400)
+if INVOICE_PDF_CACHE_SECONDS < 0:
+    raise ImproperlyConfigured("INVOICE_PDF_CACHE_SECONDS must be 0 or more.")
 
 # Background tasks (django-tasks). TASKS_BACKEND=database (default): queued in the database,
 # run by `manage.py db_worker`; without a worker nothing is lost, the tasks wait in the table.
