@@ -9,7 +9,7 @@ portal-visible invoices and finished time entries. Every API queryset starts her
 from __future__ import annotations
 
 from clients.models import Client, Project
-from invoicing.models import Invoice
+from invoicing.models import ClientInvoiceCount, Invoice
 from tracking.models import TimeEntry
 
 
@@ -89,3 +89,23 @@ def invoices_for(user):
         return Invoice.objects.visible_to(user)
     invoices = _portal(user, "invoices")
     return Invoice.objects.none() if invoices is None else invoices
+
+
+def invoice_count_for(user, *, status: str, client=None) -> int | None:
+    """The length of ``invoices_for(user)`` in ``status`` (of ``client``) from the per-status
+    counts, without counting the invoices; ``None`` when they cannot tell (unpaid and
+    overdue depend on amounts and on today: the list counts those itself)."""
+    wanted = {"all": None, "paid": (Invoice.Status.PAID,)}
+    if status not in wanted:
+        return None
+    if is_internal(user):
+        counts = ClientInvoiceCount.objects.visible_to(user)
+        statuses = wanted[status] or Invoice.Status.values
+    elif is_client_user(user):
+        counts = ClientInvoiceCount.objects.for_client(user.client_id)
+        statuses = wanted[status] or Invoice.PORTAL_STATUSES
+    else:
+        return 0
+    if client is not None:
+        counts = counts.for_client(client)
+    return counts.total(statuses)

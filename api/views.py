@@ -30,7 +30,7 @@ from reports.report import GroupBy, report_build
 from tracking.services import timer_running, timer_start, timer_stop
 
 from . import filters, scope, serializers
-from .pagination import TimeEntryCursorPagination
+from .pagination import KnownCountPagination, TimeEntryCursorPagination
 from .permissions import InternalOnly, OwnEntryOrUnrestricted, ReadOnlyForClientUsers
 
 ERRORS = {
@@ -213,6 +213,16 @@ class InvoiceViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     scope_function = staticmethod(scope.invoices_for)
     filterset_class = filters.InvoiceFilter
     ordering = ("-issue_date", "-id")
+    pagination_class = KnownCountPagination
+
+    def known_count(self) -> int | None:
+        """The list's total from the per-status counts (``scope.invoice_count_for``); runs
+        after the filters accepted ``status`` and ``client`` (a bad value is a 400 first)."""
+        params = self.request.query_params
+        client = params.get("client") or None
+        return scope.invoice_count_for(
+            self.request.user, status=params.get("status") or "all", client=client
+        )
 
     def get_serializer_class(self):
         if self.action == "retrieve":

@@ -229,6 +229,14 @@ class Invoice(models.Model):
             models.Index(fields=["client", "-issue_date", "-id"], name="invoice_client_issued"),
             # Overdue: a client's sent invoices by due date.
             models.Index(fields=["client", "due_date"], name="invoice_client_due"),
+            # Unpaid and overdue over every client (the API's counts for staff): the sent
+            # invoices only, index-only on PostgreSQL — not one entry per paid invoice.
+            models.Index(
+                fields=["due_date"],
+                include=["total_amount", "amount_paid"],
+                condition=Q(status="sent"),
+                name="invoice_sent_due",
+            ),
             models.Index(fields=["-issue_date"], name="invoice_issue_date"),
         ]
 
@@ -322,6 +330,11 @@ class InvoiceItem(models.Model):
 
 class ClientInvoiceCountQuerySet(ScopedQuerySet):
     client_lookup = "client_id"
+
+    def total(self, statuses) -> int:
+        """How many invoices these rows count in ``statuses`` (one small aggregate)."""
+        rows = self.filter(status__in=statuses).order_by()
+        return int(rows.aggregate(n=Coalesce(Sum("invoice_count"), 0))["n"])
 
     def status_counts(self, invoices: InvoiceQuerySet, on=None) -> dict[str, int]:
         """``invoices.status_counts(on)`` without reading every invoice (two small queries).

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
-from django.core.paginator import Paginator
 from django.db.models import F, Sum, Window
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.utils.functional import cached_property
 
 from clients.models import branding_of
+from timetracker.pagination import KnownCountPaginator
 
 
 class ClientPortalRequiredMixin:
@@ -102,21 +101,6 @@ class ClientPortalRequiredMixin:
         kwargs.setdefault("nav_current", self.nav_current)
         kwargs.setdefault("support_email", settings.SUPPORT_EMAIL)
         return super().get_context_data(**kwargs)
-
-
-class KnownCountPaginator(Paginator):
-    """A paginator told its total up front, when an aggregate already counted the rows.
-
-    Saves the ``COUNT(*)`` query Django's paginator would otherwise run.
-    """
-
-    def __init__(self, object_list, per_page, *, count: int, **kwargs):
-        super().__init__(object_list, per_page, **kwargs)
-        self._known_count = count
-
-    @cached_property
-    def count(self) -> int:
-        return self._known_count
 
 
 class DeferredJoinPaginator(KnownCountPaginator):
