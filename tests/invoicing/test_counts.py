@@ -7,7 +7,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Count
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from invoicing import counts
 from invoicing.models import ClientInvoiceCount, Invoice
 from tests.factories import ClientFactory, RawInvoiceFactory
+from tests.transactions import rolled_back
 
 pytestmark = pytest.mark.django_db
 
@@ -135,10 +136,6 @@ def apply(world, op) -> None:
                 cursor.execute("DELETE FROM invoicing_invoice")
 
 
-class _Rollback(Exception):
-    pass
-
-
 @settings(
     max_examples=30,
     deadline=None,
@@ -164,14 +161,10 @@ class _Rollback(Exception):
     ]
 )
 def test_counts_equal_the_invoices_after_any_writes(world, ops):
-    try:
-        with transaction.atomic():
-            for op in ops:
-                apply(world, op)
-                assert actual() == expected(), op
-            raise _Rollback
-    except _Rollback:
-        pass
+    with rolled_back():
+        for op in ops:
+            apply(world, op)
+            assert actual() == expected(), op
 
 
 def test_every_count_trigger_is_installed():

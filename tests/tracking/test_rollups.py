@@ -8,12 +8,13 @@ from collections import defaultdict
 
 import pytest
 from django.core.management import call_command
-from django.db import connection, transaction
+from django.db import connection
 from django.test import override_settings
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from tests.factories import ClientFactory, ProjectFactory, StaffUserFactory, TimeEntryFactory
+from tests.transactions import rolled_back
 from tracking import rollups, services
 from tracking.models import ClientDay, ProjectDay, TimeEntry, UserProjectMonth
 
@@ -303,19 +304,10 @@ def apply(world, op):
     ]
 )
 def test_rollups_equal_the_raw_rows_after_any_writes(world, ops):
-    with override_settings(TIME_ZONE=ZONE):
-        try:
-            with transaction.atomic():
-                for op in ops:
-                    apply(world, op)
-                    assert actual() == expected(), op
-                raise _Rollback
-        except _Rollback:
-            pass
-
-
-class _Rollback(Exception):
-    pass
+    with override_settings(TIME_ZONE=ZONE), rolled_back():
+        for op in ops:
+            apply(world, op)
+            assert actual() == expected(), op
 
 
 def test_running_entries_count_nothing_until_stopped(world):
