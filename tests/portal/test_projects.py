@@ -101,3 +101,24 @@ def test_projects_are_paginated_by_name_with_none_lost(acme_client, acme):
     assert names == [f"Project {n:02d}" for n in range(55)]
     assert b"Page 1 of 2" in first.content
     assert acme_client.get(reverse("portal:projects"), {"page": 3}).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "Time entries of R&amp;D &lt;Alpha&gt;"),
+        ("de", "Zeiteinträge von R&amp;D &lt;Alpha&gt;"),
+    ],
+)
+def test_each_card_links_its_time_entries_in_the_users_language(
+    acme_client, acme, acme_user, language, text
+):
+    project = ProjectFactory(client=acme, name="R&D <Alpha>")
+    acme_user.language = language
+    acme_user.save()
+
+    content = get_projects(acme_client).content.decode()
+
+    link = f'<a href="{reverse("portal:time_entries")}?project_id={project.pk}">{text}</a>'
+    assert link in content
+    assert "<Alpha>" not in content
