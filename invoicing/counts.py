@@ -18,10 +18,14 @@ A row whose count falls to zero is deleted; a subtraction never inserts a row.
 
 NOTE: Django rebuilds SQLite tables on some ALTERs, which drops their triggers. A later
 migration that alters ``invoicing_invoice`` must call ``install_triggers`` again at its end;
-``tests/invoicing/test_counts.py`` catches a lost trigger.
+``tests/invoicing/test_counts.py`` catches a lost trigger. One that makes SQLite rebuild
+``invoicing_client_invoice_count`` itself fails outright (the final ``RENAME`` re-parses the
+triggers that name it): call ``uninstall_triggers`` before it and ``install_triggers`` after.
 """
 
 from __future__ import annotations
+
+from django.db import transaction
 
 # Every SQL string here is built from the constants below.
 # ruff: noqa: S608
@@ -58,15 +62,20 @@ def _pg_deltas(parts: list[str], sign: str) -> str:
 
 
 def _pg_apply(parts: list[str]) -> str:
-    # Subtractions only UPDATE existing rows and remove the ones left at zero: a delete whose
-    # row is already gone (the counts emptied first, as a test flush may) inserts nothing.
+    # One upsert for every changed key, in key order: two statements touching the same
+    # clients lock their rows in the same order, so they cannot deadlock (as the hour
+    # rollups). A decrease only updates an existing row — none means the counts were emptied
+    # first (a test flush may), and a negative row would be wrong — and the rows it leaves
+    # at zero, already locked by this statement, are deleted.
     return f"""
-        UPDATE {COUNTS} c SET invoice_count = c.invoice_count + d.n
-            FROM {_pg_deltas(parts, "<")} d WHERE {_SAME_KEY};
+        INSERT INTO {COUNTS} AS t (client_id, status, invoice_count)
+            SELECT client_id, status, n FROM {_pg_deltas(parts, "<>")} d
+            WHERE n > 0 OR EXISTS (SELECT 1 FROM {COUNTS} c WHERE {_SAME_KEY})
+            ORDER BY client_id, status
+            ON CONFLICT (client_id, status) DO UPDATE
+            SET invoice_count = t.invoice_count + EXCLUDED.invoice_count;
         DELETE FROM {COUNTS} c USING {_pg_deltas(parts, "<")} d
             WHERE {_SAME_KEY} AND c.invoice_count <= 0;
-        INSERT INTO {COUNTS} (client_id, status, invoice_count)
-            SELECT client_id, status, n FROM {_pg_deltas(parts, ">")} d {_UPSERT_CONFLICT};
     """
 
 
@@ -155,14 +164,16 @@ def rebuild_sql() -> list[str]:
 
 
 def install_triggers(connection) -> None:
-    """(Re-)create the triggers and recompute every count; safe to run again."""
+    """(Re-)create the triggers and recompute every count, in one transaction; safe to run
+    again, also on a live database: invoice writes wait for it (on PostgreSQL a lock that
+    still lets reads through), so no write falls between the recount and the triggers."""
     if connection.vendor == "postgresql":
-        statements = pg_install_sql()
+        statements = [f"LOCK TABLE {INVOICE} IN SHARE ROW EXCLUSIVE MODE", *pg_install_sql()]
     elif connection.vendor == "sqlite":
         statements = sqlite_install_sql()
     else:
         raise NotImplementedError(f"No invoice-count triggers for {connection.vendor}.")
-    with connection.cursor() as cursor:
+    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
         for sql in [*statements, *rebuild_sql()]:
             cursor.execute(sql)
 

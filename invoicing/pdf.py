@@ -17,7 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.exceptions import SuspiciousFileOperation
 from django.template.loader import render_to_string
 
@@ -29,11 +29,14 @@ from .models import BusinessProfile, Invoice
 logger = logging.getLogger(__name__)
 
 TEMPLATE = "pdf/invoice.html"
+STYLESHEET = "css/invoice.css"
 PAPER_SIZES = {"a4": "A4", "letter": "letter"}
 # The documents' accent when the client sets none (static/css/invoice.css has the same).
 DEFAULT_ACCENT = "#1d4ed8"
 # Bigger PDFs (a very long invoice) are rendered each time rather than filling the cache.
-PDF_CACHE_MAX_BYTES = 2 * 1024 * 1024
+PDF_CACHE_MAX_BYTES = 1024 * 1024
+# Bump when the rendering changes in a way the HTML does not show (options of write_pdf()).
+PDF_CACHE_VERSION = 1
 
 
 class DocumentUnavailable(Exception):
@@ -162,7 +165,8 @@ def render_invoice_pdf(invoice: Invoice, *, cache_seconds: int | None = None, **
 
     WeasyPrint takes ~0.1 s for one page (seconds for a long invoice), and the PDF is a pure
     function of its HTML: so each distinct HTML is rendered once and its PDF kept in the
-    cache, keyed by the HTML's SHA-256, for ``cache_seconds`` (default
+    ``documents`` cache, keyed by the SHA-256 of the HTML and of what else shapes it
+    (``_renderer_version``), for ``cache_seconds`` (default
     ``INVOICE_PDF_CACHE_SECONDS``; 0: never). Anything the document shows — a payment, the
     language, the branding, the issuer, the paper size, a stylesheet's hashed name — changes
     the HTML and so the key: a cached PDF can be missing, never stale, and never another
@@ -173,9 +177,10 @@ def render_invoice_pdf(invoice: Invoice, *, cache_seconds: int | None = None, **
     seconds = settings.INVOICE_PDF_CACHE_SECONDS if cache_seconds is None else cache_seconds
     if not seconds:
         return _pdf_from_html(html)
-    key = "invoice-pdf:" + hashlib.sha256(html.encode()).hexdigest()
+    key = "invoice-pdf:" + hashlib.sha256(_renderer_version().encode() + html.encode()).hexdigest()
     try:
-        pdf = cache.get(key)
+        store = caches["documents"]
+        pdf = store.get(key)
     except Exception:  # any backend's connection error: the download still works
         logger.warning("Invoice PDF cache unavailable", exc_info=True)
         return _pdf_from_html(html)
@@ -183,10 +188,21 @@ def render_invoice_pdf(invoice: Invoice, *, cache_seconds: int | None = None, **
         pdf = _pdf_from_html(html)
         if len(pdf) <= PDF_CACHE_MAX_BYTES:
             try:
-                cache.set(key, pdf, seconds)
+                store.set(key, pdf, seconds)
             except Exception:
                 logger.warning("Invoice PDF cache unavailable", exc_info=True)
     return pdf
+
+
+def _renderer_version() -> str:
+    """What shapes the PDF besides its HTML: WeasyPrint's version, ours, and the stylesheet
+    (its hashed name is in the HTML in production, not in development)."""
+    import weasyprint
+
+    stylesheet = _static_path(STYLESHEET)
+    stat = os.stat(stylesheet) if stylesheet else None
+    stamp = f"{stat.st_mtime_ns}-{stat.st_size}" if stat else "-"
+    return f"{weasyprint.__version__}/{PDF_CACHE_VERSION}/{stamp}\n"
 
 
 def _pdf_from_html(html: str) -> bytes:

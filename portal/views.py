@@ -30,13 +30,14 @@ from clients.models import Project
 from invoicing.models import ClientInvoiceCount, Invoice
 from invoicing.pdf import invoice_document_context, issuer_for, pdf_filename, render_invoice_pdf
 from timetracker.dates import this_month, today, week_start
+from timetracker.pagination import KnownCountPaginator
 from tracking.models import ClientDay, ProjectDay, TimeEntry
 
 from .charts import weekly_hours_chart
 from .csv_export import time_entry_csv_rows
 from .filters import INVOICE_STATUSES, InvoiceFilter, TimeEntryFilter
 from .forms import NotificationSettingsForm
-from .mixins import ClientPortalRequiredMixin, DayWalkPaginator, KnownCountPaginator
+from .mixins import ClientPortalRequiredMixin, DayWalkPaginator
 
 CHART_WEEKS = 12
 

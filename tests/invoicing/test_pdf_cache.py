@@ -6,7 +6,7 @@ from decimal import Decimal
 from unittest import mock
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 from django.urls import reverse
 from django.utils import translation
 from pypdf import PdfReader
@@ -22,9 +22,9 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def empty_cache():
     # The cache outlives a test (one process runs many): start and end empty.
-    cache.clear()
+    caches["documents"].clear()
     yield
-    cache.clear()
+    caches["documents"].clear()
 
 
 @pytest.fixture
@@ -102,7 +102,9 @@ def test_a_pdf_too_big_for_the_cache_is_rendered_each_time(sent, renders, monkey
 
 
 def test_a_failing_cache_still_gives_the_pdf(sent, renders, caplog):
-    with mock.patch.object(pdf.cache, "get", side_effect=ConnectionError("redis is down")):
+    with mock.patch.object(
+        caches["documents"], "get", side_effect=ConnectionError("redis is down")
+    ):
         content = render_invoice_pdf(sent)
 
     assert "ACME-2024-007" in text(content)
@@ -118,3 +120,24 @@ def test_the_portal_download_reuses_the_pdf(sent, acme_user, renders, client):
     assert first.status_code == second.status_code == 200
     assert renders.call_count == 1
     assert second.content == first.content
+
+
+def test_pdfs_have_their_own_cache(sent, renders, settings):
+    if not settings.CACHES["default"]["BACKEND"].endswith(".LocMemCache"):
+        pytest.skip("one Redis database holds both caches")
+    assert settings.CACHES["documents"]["OPTIONS"] == {"MAX_ENTRIES": 64}
+    render_invoice_pdf(sent)
+    caches["default"].clear()  # sessions, throttles: never a reason to render again
+
+    render_invoice_pdf(sent)
+
+    assert renders.call_count == 1
+
+
+def test_a_changed_stylesheet_renders_again(sent, renders, monkeypatch):
+    render_invoice_pdf(sent)
+    monkeypatch.setattr(pdf, "_renderer_version", lambda: "another stylesheet")
+
+    render_invoice_pdf(sent)
+
+    assert renders.call_count == 2

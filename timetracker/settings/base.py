@@ -301,6 +301,12 @@ else:
 # Cache: local memory by default (one process, nothing to run); redis://HOST:6379/N for
 # several app servers, so sessions, the API's throttles and anything else cached are shared.
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+# Rendered invoice PDFs (invoicing.pdf): the default cache's server, but as the per-process
+# memory cache its own store of at most 64, so PDFs never push sessions or throttle counters
+# out (Redis bounds itself with maxmemory).
+CACHES["documents"] = dict(CACHES["default"])
+if CACHES["default"]["BACKEND"].endswith(".LocMemCache"):
+    CACHES["documents"].update(LOCATION="invoice-documents", OPTIONS={"MAX_ENTRIES": 64})
 # Sessions are read from the cache and written through to the database: a cache flush or a
 # Redis restart logs nobody out.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
