@@ -112,3 +112,18 @@ def test_the_security_page_says_when_the_client_requires_two_factor(acme_client,
     acme.require_2fa = True
     acme.save()
     assert REQUIRED in acme_client.get(reverse("portal:settings_security")).content.decode()
+
+
+def test_opening_an_invoice_is_recorded_with_the_request(acme_client, acme_user, acme_invoice):
+    # The audit trail's other tests live in tests/audit/, outside the mutmut selection.
+    headers = {"REMOTE_ADDR": "203.0.113.9", "HTTP_USER_AGENT": "Firefox/1"}
+    url = reverse("portal:invoice_detail", args=[acme_invoice.pk])
+    assert acme_client.get(url, **headers).status_code == 200
+    (event,) = AuditEvent.objects.filter(action=AuditEvent.Action.INVOICE_VIEWED)
+    assert (event.actor, event.client_id, event.object_type, event.object_id) == (
+        acme_user,
+        acme_user.client_id,
+        "invoicing.invoice",
+        str(acme_invoice.pk),
+    )
+    assert (event.ip, event.user_agent) == ("203.0.113.9", "Firefox/1")
