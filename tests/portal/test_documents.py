@@ -127,6 +127,7 @@ def test_csv_columns_and_newest_first(acme_client, acme_project):
     response = acme_client.get(reverse("portal:time_entries_csv"))
     assert response.status_code == 200 and response.streaming
     assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"] == 'attachment; filename="time-entries.csv"'
     header, newer, older = read_csv(response)
     assert header == [
         "date",

@@ -127,3 +127,16 @@ def test_opening_an_invoice_is_recorded_with_the_request(acme_client, acme_user,
         str(acme_invoice.pk),
     )
     assert (event.ip, event.user_agent) == ("203.0.113.9", "Firefox/1")
+
+
+def test_a_csv_export_is_recorded_with_the_request(acme_client, acme_user):
+    headers = {"REMOTE_ADDR": "203.0.113.9", "HTTP_USER_AGENT": "Firefox/1"}
+    response = acme_client.get(reverse("portal:time_entries_csv"), **headers)
+    b"".join(response.streaming_content)
+    (event,) = AuditEvent.objects.filter(action=AuditEvent.Action.CSV_EXPORTED)
+    assert (event.actor, event.client_id, event.ip, event.user_agent) == (
+        acme_user,
+        acme_user.client_id,
+        "203.0.113.9",
+        "Firefox/1",
+    )
