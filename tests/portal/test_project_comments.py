@@ -195,6 +195,36 @@ def test_others_comments_cannot_be_deleted(acme_client, acme_project, acme, glob
     assert not ProjectComment.objects.filter(deleted_at__isnull=False).exists()
 
 
+def test_own_comment_is_deleted_under_its_own_project_only_and_says_so(
+    acme_client, acme_project, acme, acme_user
+):
+    second = ProjectFactory(client=acme)
+    comment = ProjectComment.objects.create(
+        project=second, author=acme_user, from_client=True, body="x"
+    )
+    wrong = reverse("portal:project_comment_delete", args=[acme_project.pk, comment.pk])
+    assert acme_client.post(wrong).status_code == 404
+    url = reverse("portal:project_comment_delete", args=[second.pk, comment.pk])
+    response = acme_client.post(url, follow=True)
+    assert response.redirect_chain == [(page_url(second) + "#comments", 302)]
+    assert '<li class="message message--success">Your comment has been deleted.</li>' in (
+        response.content.decode()
+    )
+
+
+def test_a_comment_not_posted_as_the_client_is_not_theirs_to_delete(
+    acme_client, acme_project, acme_user
+):
+    # E.g. written while the account was on our team: only the client's own comments.
+    comment = ProjectComment.objects.create(
+        project=acme_project, author=acme_user, from_client=False, body="x"
+    )
+    url = reverse("portal:project_comment_delete", args=[acme_project.pk, comment.pk])
+    assert acme_client.post(url).status_code == 404
+    comment.refresh_from_db()
+    assert comment.deleted_at is None
+
+
 def test_delete_url_rejects_get(acme_client, acme_project, acme_user):
     comment = ProjectComment.objects.create(
         project=acme_project, author=acme_user, from_client=True, body="x"
