@@ -38,6 +38,11 @@ def test_client_user_posts_a_comment(acme_client, acme_project, acme_user):
     assert "Hello<br>there" in page
 
 
+def test_a_lone_carriage_return_is_a_line_break_too(acme_client, acme_project):
+    acme_client.post(post_url(acme_project), {"body": "one\rtwo\r\nthree"})
+    assert ProjectComment.objects.get().body == "one\ntwo\nthree"
+
+
 def test_client_cannot_post_an_internal_comment(acme_client, acme_project):
     acme_client.post(post_url(acme_project), {"body": "x", "internal": "on"})
     assert ProjectComment.objects.get().internal is False
