@@ -143,6 +143,21 @@ def test_rate_limit_window_resets(acme_client, acme_project, monkeypatch):
     assert acme_client.post(post_url(acme_project), {"body": "x"}).status_code == 302
 
 
+def test_the_limit_holds_to_the_end_of_its_minute(acme_client, acme_project, monkeypatch):
+    import portal.project_views as views
+
+    start = 60 * 16_667.0  # the first second of a one-minute window
+    now = [start]
+    monkeypatch.setattr(views.time, "time", lambda: now[0])
+    for n in range(COMMENT_RATE_LIMIT):
+        acme_client.post(post_url(acme_project), {"body": f"c{n}"})
+    now[0] = start + 57  # the cache entry must outlive its window: no fresh ten here
+    response = acme_client.post(post_url(acme_project), {"body": "x"})
+    assert response.status_code == 429
+    assert response["Retry-After"] == "3"
+    assert "Wait 3 seconds and post again." in response.content.decode()
+
+
 def test_script_and_javascript_links_stay_inert(acme_client, acme_project):
     hostile = (
         '<script>alert(1)</script> <a href="javascript:alert(2)">x</a> '
