@@ -158,6 +158,22 @@ def test_the_limit_holds_to_the_end_of_its_minute(acme_client, acme_project, mon
     assert "Wait 3 seconds and post again." in response.content.decode()
 
 
+def test_the_limit_holds_when_the_entry_expires_between_add_and_incr(
+    acme_client, acme_project, monkeypatch
+):
+    import portal.project_views as views
+
+    # No add: every window's first increment finds no entry, as after an expiry in between.
+    monkeypatch.setattr(views.cache, "add", lambda *args, **kwargs: False)
+    start = 60 * 16_667.0
+    now = [start]
+    monkeypatch.setattr(views.time, "time", lambda: now[0])
+    for n in range(COMMENT_RATE_LIMIT):
+        assert acme_client.post(post_url(acme_project), {"body": f"c{n}"}).status_code == 302
+    now[0] = start + 57
+    assert acme_client.post(post_url(acme_project), {"body": "x"}).status_code == 429
+
+
 def test_script_and_javascript_links_stay_inert(acme_client, acme_project):
     hostile = (
         '<script>alert(1)</script> <a href="javascript:alert(2)">x</a> '
