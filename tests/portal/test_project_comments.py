@@ -156,6 +156,10 @@ def test_the_limit_holds_to_the_end_of_its_minute(acme_client, acme_project, mon
     assert response.status_code == 429
     assert response["Retry-After"] == "3"
     assert "Wait 3 seconds and post again." in response.content.decode()
+    now[0] = start + 59.5  # the last second: at least one second to wait, said in the singular
+    response = acme_client.post(post_url(acme_project), {"body": "x"})
+    assert response["Retry-After"] == "1"
+    assert "Wait 1 second and post again." in response.content.decode()
 
 
 def test_the_limit_holds_when_the_entry_expires_between_add_and_incr(
