@@ -31,6 +31,8 @@ def test_client_user_posts_a_comment(acme_client, acme_project, acme_user):
     response = acme_client.post(post_url(acme_project), {"body": "Hello\r\nthere"})
     assert response.status_code == 302
     assert response["Location"] == page_url(acme_project) + "#comments"
+    page = acme_client.get(response["Location"]).content.decode()
+    assert '<li class="message message--success">Your comment has been posted.</li>' in page
     comment = ProjectComment.objects.get()
     assert comment.body == "Hello\nthere"
     assert comment.author == acme_user and comment.from_client and not comment.internal
@@ -155,11 +157,12 @@ def test_the_limit_holds_to_the_end_of_its_minute(acme_client, acme_project, mon
     response = acme_client.post(post_url(acme_project), {"body": "x"})
     assert response.status_code == 429
     assert response["Retry-After"] == "3"
-    assert "Wait 3 seconds and post again." in response.content.decode()
+    wait = "You have posted 10 comments in a minute. Wait {} and post again."
+    assert f"<p>{wait.format('3 seconds')}</p>" in response.content.decode()
     now[0] = start + 59.5  # the last second: at least one second to wait, said in the singular
     response = acme_client.post(post_url(acme_project), {"body": "x"})
     assert response["Retry-After"] == "1"
-    assert "Wait 1 second and post again." in response.content.decode()
+    assert f"<p>{wait.format('1 second')}</p>" in response.content.decode()
 
 
 def test_the_limit_holds_when_the_entry_expires_between_add_and_incr(
