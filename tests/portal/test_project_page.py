@@ -17,6 +17,8 @@ from tests.factories import (
     StaffUserFactory,
 )
 from tests.portal.conftest import bulk_entries
+from tests.portal.test_dashboard import NOW, entry, ny
+from tracking.services import rollups_rebuild
 
 pytestmark = pytest.mark.django_db
 
@@ -103,6 +105,22 @@ def test_hours_and_uninvoiced_hours(acme_client, acme_project, acme):
     assert b"<svg" in response.content
     # The invoice that bills an entry of the project is listed; the draft never.
     assert [i.pk for i in ctx["invoices"]] == [issued.pk]
+
+
+def test_chart_buckets_the_projects_hours_by_local_week(
+    settings, monkeypatch, acme_client, acme_project
+):
+    settings.TIME_ZONE = "America/New_York"
+    rollups_rebuild()
+    monkeypatch.setattr(timezone, "now", lambda: NOW.astimezone(dt.UTC))
+    entry(acme_project, ny(2024, 3, 11, 0, 0), 120)  # Monday 00:00: this week
+    entry(acme_project, ny(2024, 3, 4, 9, 0), 60)  # the Monday before: last week only
+    entry(acme_project, ny(2023, 12, 24, 23, 0), 45)  # before the chart
+
+    bars = acme_client.get(url(acme_project)).context["chart"]["bars"]
+
+    assert (bars[0].week, bars[-1].week) == (dt.date(2023, 12, 25), dt.date(2024, 3, 11))
+    assert [bar.seconds for bar in bars] == [0] * 10 + [3600, 7200]
 
 
 def test_invoices_of_the_project_only(acme_client, acme_project, acme):
