@@ -1,6 +1,7 @@
 """The project page (PRODUCT.md §10): access, what it shows, budget visibility, queries."""
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -208,6 +209,26 @@ def test_internal_and_deleted_comments_are_never_shown(
     assert "DELETED-ONE" not in body
 
 
+def test_comment_authors_by_name_and_a_former_user_without_one(
+    acme_client, acme_project, acme_user, staff_author
+):
+    for author, from_client in ((acme_user, True), (None, True), (staff_author, False)):
+        ProjectComment.objects.create(
+            project=acme_project, author=author, from_client=from_client, body="x"
+        )
+    body = acme_client.get(url(acme_project)).content.decode()
+    assert f"<strong>{acme_user.display_name}</strong>" in body
+    assert "<strong>Stella Staffer</strong>" in body
+    assert body.count("<strong>Former user</strong>") == 1
+
+
+def test_the_comment_form_leaves_the_length_to_the_server(acme_client, acme_project):
+    body = acme_client.get(url(acme_project)).content.decode()
+    textarea = re.search(r"<textarea [^>]*>", body).group(0)
+    assert 'name="body"' in textarea and "maxlength" not in textarea
+    assert '<label for="id_body">Your comment</label>' in body
+
+
 def test_comments_are_paginated(acme_client, acme_project, acme_user):
     ProjectComment.objects.bulk_create(
         ProjectComment(project=acme_project, author=acme_user, from_client=True, body=f"c{n}")
@@ -215,6 +236,7 @@ def test_comments_are_paginated(acme_client, acme_project, acme_user):
     )
     response = acme_client.get(url(acme_project))
     assert len(response.context["comments"]) == 20
+    assert "Page 1 of 2" in response.content.decode()
     second = acme_client.get(url(acme_project), {"page": "2"})
     assert len(second.context["comments"]) == 5
     # A bad page number is the last or first page, never an error.
@@ -234,6 +256,25 @@ def test_budget_is_absent_unless_the_client_may_see_it(acme_client, acme_project
     assert "budget-bar" in body and "Over budget" in body
     assert response.context["budget"]["used_percent"] == 150
     assert response.context["budget"]["percent"] == 100
+
+
+@pytest.mark.parametrize(
+    ("budget", "figure", "value"),
+    [("1.60", "93% used", 'value="93"'), ("1.50", "100% used", 'value="100"')],
+)
+def test_budget_card_shows_the_share_used_of_the_hours(
+    acme_client, acme_project, acme, budget, figure, value
+):
+    acme.portal_show_budget = True
+    acme.save()
+    acme_project.budget_hours = Decimal(budget)
+    acme_project.save()
+    bulk_entries(acme_project, 3, start=timezone.now() - dt.timedelta(days=1))  # 1.5 h
+    body = acme_client.get(url(acme_project)).content.decode()
+    assert f'<p class="card__figure">{figure}</p>' in body
+    assert f'<progress class="budget-bar" max="100" {value}' in body
+    assert f"{budget} hours budgeted" in body
+    assert "Over budget" not in body  # exactly the budget is not over it
 
 
 def test_budget_within_limit_is_not_over(acme_client, acme_project, acme):
