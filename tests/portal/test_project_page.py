@@ -108,6 +108,22 @@ def test_hours_and_uninvoiced_hours(acme_client, acme_project, acme):
     assert [i.pk for i in ctx["invoices"]] == [issued.pk]
 
 
+def test_last_entry_is_the_latest_start_not_the_latest_logged(acme_client, acme_project):
+    newest = timezone.now() - dt.timedelta(days=1)
+    bulk_entries(acme_project, 1, start=newest)
+    bulk_entries(acme_project, 1, start=newest - dt.timedelta(days=5))  # logged afterwards
+    project = acme_client.get(url(acme_project)).context["project"]
+    assert project.last_entry_at == newest
+
+
+def test_nothing_billable_is_nothing_uninvoiced(acme_client, acme_project):
+    bulk_entries(acme_project, 2, start=timezone.now(), billable=lambda n: False)
+    response = acme_client.get(url(acme_project))
+    assert response.context["project"].uninvoiced_seconds == 0
+    figure = 'data-figure="project-uninvoiced"><span class="hours"><span class="hours__hm">0:00<'
+    assert figure in response.content.decode()
+
+
 def test_chart_buckets_the_projects_hours_by_local_week(
     settings, monkeypatch, acme_client, acme_project
 ):
