@@ -80,6 +80,17 @@ def test_the_403_pages_say_who_is_logged_in_and_let_them_log_out(portal, acme, a
     )
 
 
+def test_a_client_requiring_2fa_sends_an_unenrolled_user_to_the_security_page(
+    acme_client, acme, page_url
+):
+    # The full 2FA flow is in tests/accounts/test_two_factor.py, outside the mutmut selection.
+    acme.require_2fa = True
+    acme.save()
+    response = acme_client.get(page_url)
+    assert response.status_code == 302
+    assert response["Location"] == "/client-portal/settings/security/"
+
+
 def test_owner_sees_the_page(acme_client, page_url):
     response = acme_client.get(page_url)
     assert response.status_code == 200
