@@ -56,7 +56,7 @@ mutation: install
 	nice -n 10 $(BIN)/mutmut run --max-children 1 'invoicing.services.*' 'timetracker.scoping.*'
 	$(BIN)/mutmut results
 
-## Mutation testing of the portal (views, mixin, filters, CSV; niced, two workers; ~1.5 h: by file, docs/TESTING.md)
+## Mutation testing of the portal (views, mixin, filters, CSV; niced, two workers; ~2 h: by file, docs/TESTING.md)
 mutation-portal: install
 	nice -n 10 $(BIN)/mutmut run --max-children 2 'portal.*'
 	$(BIN)/mutmut results

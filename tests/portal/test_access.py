@@ -63,6 +63,34 @@ def test_user_of_inactive_client_gets_403_saying_so(acme_client, acme, page_url)
     assert b"ACME-0001" not in response.content
 
 
+def test_the_403_pages_say_who_is_logged_in_and_let_them_log_out(portal, acme, acme_user):
+    # Rendered with the request: the account bar, its CSRF token and the user's own links.
+    staff_page = portal(StaffUserFactory()).get("/client-portal/")
+    acme.is_active = False
+    acme.save()
+    inactive_page = portal(acme_user).get("/client-portal/")
+    for response in (staff_page, inactive_page):
+        content = response.content.decode()
+        assert response.status_code == 403
+        assert "Logged in as" in content
+        assert 'name="csrfmiddlewaretoken"' in content
+    assert 'href="/admin/">Go to the back office</a>' in staff_page.content.decode()
+    assert "The client account of Acme Corp is currently inactive" in (
+        inactive_page.content.decode()
+    )
+
+
+def test_a_client_requiring_2fa_sends_an_unenrolled_user_to_the_security_page(
+    acme_client, acme, page_url
+):
+    # The full 2FA flow is in tests/accounts/test_two_factor.py, outside the mutmut selection.
+    acme.require_2fa = True
+    acme.save()
+    response = acme_client.get(page_url)
+    assert response.status_code == 302
+    assert response["Location"] == "/client-portal/settings/security/"
+
+
 def test_owner_sees_the_page(acme_client, page_url):
     response = acme_client.get(page_url)
     assert response.status_code == 200

@@ -188,7 +188,7 @@ def test_recent_invoices_are_the_five_newest_issued(acme_client, acme):
 
 
 def test_active_projects_card_counts_all_and_lists_five(acme_client, acme, globex):
-    for n in range(7):
+    for n in reversed(range(7)):  # by name, not in the order they were created
         ProjectFactory(client=acme, name=f"Active {n}")
     ProjectFactory(client=acme, name="Old one", status=Project.Status.ARCHIVED)
     ProjectFactory(client=acme, name="Paused one", status=Project.Status.INACTIVE)
@@ -209,6 +209,7 @@ def test_empty_dashboard_says_what_to_expect(acme_client):
     assert "No time has been tracked for you yet" in content
     assert "No invoices yet" in content
     assert "No active projects right now" in content
+    assert '<p class="card__figure" data-figure="active-projects">0</p>' in content
     assert "No hours tracked in the last 12 weeks" in content
 
 

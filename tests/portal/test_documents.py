@@ -127,6 +127,7 @@ def test_csv_columns_and_newest_first(acme_client, acme_project):
     response = acme_client.get(reverse("portal:time_entries_csv"))
     assert response.status_code == 200 and response.streaming
     assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"] == 'attachment; filename="time-entries.csv"'
     header, newer, older = read_csv(response)
     assert header == [
         "date",
@@ -191,17 +192,27 @@ def test_csv_applies_the_page_filters(acme_client, acme, acme_project):
 
 
 @pytest.mark.parametrize(
-    "params",
+    ("params", "field", "message"),
     [
-        {"date_from": "nope"},
-        {"date_from": "2024-02-01", "date_to": "2024-01-01"},
-        {"project_id": "abc"},
+        ({"date_from": "nope"}, "date_from", "Enter a date as YYYY-MM-DD."),
+        (
+            {"date_from": "2024-02-01", "date_to": "2024-01-01"},
+            "date_to",
+            "The end date must not be before the start date.",
+        ),
+        ({"project_id": "abc"}, "project_id", "Choose one of your projects."),
     ],
 )
-def test_csv_bad_filters_are_400(acme_client, acme_project, params):
+def test_csv_bad_filters_are_400_with_the_pages_message(
+    acme_client, acme_project, params, field, message
+):
     response = acme_client.get(reverse("portal:time_entries_csv"), params)
     assert response.status_code == 400
     assert not response.streaming
+    # The time-entries page with the form's errors, as the page itself answers.
+    assert f'<p class="field__error" id="id_{field}-error">{message}</p>' in (
+        response.content.decode()
+    )
 
 
 def test_csv_foreign_project_is_400_and_shows_no_foreign_rows(acme_client, globex_data):

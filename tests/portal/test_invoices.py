@@ -86,6 +86,9 @@ def test_tabs_count_each_status(acme_client, statuses):
         "overdue": (1, False),
     }
     assert b'href="?status=paid" aria-current="page"' in response.content
+    assert (
+        b'>Unpaid <span class="tabs__count" data-figure="tab-unpaid">3</span>' in response.content
+    )
 
 
 def test_unknown_status_is_400_with_clear_message(acme_client, statuses):
@@ -130,6 +133,24 @@ def test_newest_issue_date_first_25_per_page(acme_client, acme):
     ]
     assert b"Page 1 of 2" in first.content
     assert b'href="?page=2"' in first.content
+
+
+def test_invoices_of_one_day_page_by_newest_id_with_none_lost(acme_client, acme):
+    made = [InvoiceFactory(client=acme, invoice_number=f"A-{n:02d}") for n in range(30)]
+
+    pages = [acme_client.get(URL, {"page": page}).context["invoices"] for page in (1, 2)]
+
+    assert [i.pk for page in pages for i in page] == [i.pk for i in reversed(made)]
+
+
+def test_a_status_is_paged_by_its_own_count(acme_client, acme):
+    for n in range(30):
+        InvoiceFactory(client=acme, status=Invoice.Status.PAID, invoice_number=f"P-{n}")
+    InvoiceFactory(client=acme, invoice_number="A-UNPAID")
+    response = acme_client.get(URL, {"status": "unpaid"})
+    assert numbers(response) == {"A-UNPAID"}
+    assert b"Page 1 of" not in response.content
+    assert acme_client.get(URL, {"status": "unpaid", "page": 2}).status_code == 404
 
 
 def test_pagination_keeps_the_status(acme_client, acme):

@@ -31,11 +31,18 @@ def test_client_user_posts_a_comment(acme_client, acme_project, acme_user):
     response = acme_client.post(post_url(acme_project), {"body": "Hello\r\nthere"})
     assert response.status_code == 302
     assert response["Location"] == page_url(acme_project) + "#comments"
+    page = acme_client.get(response["Location"]).content.decode()
+    assert '<li class="message message--success">Your comment has been posted.</li>' in page
     comment = ProjectComment.objects.get()
     assert comment.body == "Hello\nthere"
     assert comment.author == acme_user and comment.from_client and not comment.internal
     page = acme_client.get(page_url(acme_project)).content.decode()
     assert "Hello<br>there" in page
+
+
+def test_a_lone_carriage_return_is_a_line_break_too(acme_client, acme_project):
+    acme_client.post(post_url(acme_project), {"body": "one\rtwo\r\nthree"})
+    assert ProjectComment.objects.get().body == "one\ntwo\nthree"
 
 
 def test_client_cannot_post_an_internal_comment(acme_client, acme_project):
@@ -138,6 +145,42 @@ def test_rate_limit_window_resets(acme_client, acme_project, monkeypatch):
     assert acme_client.post(post_url(acme_project), {"body": "x"}).status_code == 302
 
 
+def test_the_limit_holds_to_the_end_of_its_minute(acme_client, acme_project, monkeypatch):
+    import portal.project_views as views
+
+    start = 60 * 16_667.0  # the first second of a one-minute window
+    now = [start]
+    monkeypatch.setattr(views.time, "time", lambda: now[0])
+    for n in range(COMMENT_RATE_LIMIT):
+        acme_client.post(post_url(acme_project), {"body": f"c{n}"})
+    now[0] = start + 57  # the cache entry must outlive its window: no fresh ten here
+    response = acme_client.post(post_url(acme_project), {"body": "x"})
+    assert response.status_code == 429
+    assert response["Retry-After"] == "3"
+    wait = "You have posted 10 comments in a minute. Wait {} and post again."
+    assert f"<p>{wait.format('3 seconds')}</p>" in response.content.decode()
+    now[0] = start + 59.5  # the last second: at least one second to wait, said in the singular
+    response = acme_client.post(post_url(acme_project), {"body": "x"})
+    assert response["Retry-After"] == "1"
+    assert f"<p>{wait.format('1 second')}</p>" in response.content.decode()
+
+
+def test_the_limit_holds_when_the_entry_expires_between_add_and_incr(
+    acme_client, acme_project, monkeypatch
+):
+    import portal.project_views as views
+
+    # No add: every window's first increment finds no entry, as after an expiry in between.
+    monkeypatch.setattr(views.cache, "add", lambda *args, **kwargs: False)
+    start = 60 * 16_667.0
+    now = [start]
+    monkeypatch.setattr(views.time, "time", lambda: now[0])
+    for n in range(COMMENT_RATE_LIMIT):
+        assert acme_client.post(post_url(acme_project), {"body": f"c{n}"}).status_code == 302
+    now[0] = start + 57
+    assert acme_client.post(post_url(acme_project), {"body": "x"}).status_code == 429
+
+
 def test_script_and_javascript_links_stay_inert(acme_client, acme_project):
     hostile = (
         '<script>alert(1)</script> <a href="javascript:alert(2)">x</a> '
@@ -193,6 +236,36 @@ def test_others_comments_cannot_be_deleted(acme_client, acme_project, acme, glob
         url = reverse("portal:project_comment_delete", args=[project_id, other.pk])
         assert acme_client.post(url).status_code == 404
     assert not ProjectComment.objects.filter(deleted_at__isnull=False).exists()
+
+
+def test_own_comment_is_deleted_under_its_own_project_only_and_says_so(
+    acme_client, acme_project, acme, acme_user
+):
+    second = ProjectFactory(client=acme)
+    comment = ProjectComment.objects.create(
+        project=second, author=acme_user, from_client=True, body="x"
+    )
+    wrong = reverse("portal:project_comment_delete", args=[acme_project.pk, comment.pk])
+    assert acme_client.post(wrong).status_code == 404
+    url = reverse("portal:project_comment_delete", args=[second.pk, comment.pk])
+    response = acme_client.post(url, follow=True)
+    assert response.redirect_chain == [(page_url(second) + "#comments", 302)]
+    assert '<li class="message message--success">Your comment has been deleted.</li>' in (
+        response.content.decode()
+    )
+
+
+def test_a_comment_not_posted_as_the_client_is_not_theirs_to_delete(
+    acme_client, acme_project, acme_user
+):
+    # E.g. written while the account was on our team: only the client's own comments.
+    comment = ProjectComment.objects.create(
+        project=acme_project, author=acme_user, from_client=False, body="x"
+    )
+    url = reverse("portal:project_comment_delete", args=[acme_project.pk, comment.pk])
+    assert acme_client.post(url).status_code == 404
+    comment.refresh_from_db()
+    assert comment.deleted_at is None
 
 
 def test_delete_url_rejects_get(acme_client, acme_project, acme_user):

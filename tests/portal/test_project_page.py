@@ -1,6 +1,7 @@
 """The project page (PRODUCT.md §10): access, what it shows, budget visibility, queries."""
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -17,6 +18,8 @@ from tests.factories import (
     StaffUserFactory,
 )
 from tests.portal.conftest import bulk_entries
+from tests.portal.test_dashboard import NOW, entry, ny
+from tracking.services import rollups_rebuild
 
 pytestmark = pytest.mark.django_db
 
@@ -105,6 +108,38 @@ def test_hours_and_uninvoiced_hours(acme_client, acme_project, acme):
     assert [i.pk for i in ctx["invoices"]] == [issued.pk]
 
 
+def test_last_entry_is_the_latest_start_not_the_latest_logged(acme_client, acme_project):
+    newest = timezone.now() - dt.timedelta(days=1)
+    bulk_entries(acme_project, 1, start=newest)
+    bulk_entries(acme_project, 1, start=newest - dt.timedelta(days=5))  # logged afterwards
+    project = acme_client.get(url(acme_project)).context["project"]
+    assert project.last_entry_at == newest
+
+
+def test_nothing_billable_is_nothing_uninvoiced(acme_client, acme_project):
+    bulk_entries(acme_project, 2, start=timezone.now(), billable=lambda n: False)
+    response = acme_client.get(url(acme_project))
+    assert response.context["project"].uninvoiced_seconds == 0
+    figure = 'data-figure="project-uninvoiced"><span class="hours"><span class="hours__hm">0:00<'
+    assert figure in response.content.decode()
+
+
+def test_chart_buckets_the_projects_hours_by_local_week(
+    settings, monkeypatch, acme_client, acme_project
+):
+    settings.TIME_ZONE = "America/New_York"
+    rollups_rebuild()
+    monkeypatch.setattr(timezone, "now", lambda: NOW.astimezone(dt.UTC))
+    entry(acme_project, ny(2024, 3, 11, 0, 0), 120)  # Monday 00:00: this week
+    entry(acme_project, ny(2024, 3, 4, 9, 0), 60)  # the Monday before: last week only
+    entry(acme_project, ny(2023, 12, 24, 23, 0), 45)  # before the chart
+
+    bars = acme_client.get(url(acme_project)).context["chart"]["bars"]
+
+    assert (bars[0].week, bars[-1].week) == (dt.date(2023, 12, 25), dt.date(2024, 3, 11))
+    assert [bar.seconds for bar in bars] == [0] * 10 + [3600, 7200]
+
+
 def test_invoices_of_the_project_only(acme_client, acme_project, acme):
     mine = InvoiceFactory(client=acme, status="paid", project=acme_project)
     InvoiceFactory(client=acme, status="sent", project=ProjectFactory(client=acme))
@@ -190,6 +225,26 @@ def test_internal_and_deleted_comments_are_never_shown(
     assert "DELETED-ONE" not in body
 
 
+def test_comment_authors_by_name_and_a_former_user_without_one(
+    acme_client, acme_project, acme_user, staff_author
+):
+    for author, from_client in ((acme_user, True), (None, True), (staff_author, False)):
+        ProjectComment.objects.create(
+            project=acme_project, author=author, from_client=from_client, body="x"
+        )
+    body = acme_client.get(url(acme_project)).content.decode()
+    assert f"<strong>{acme_user.display_name}</strong>" in body
+    assert "<strong>Stella Staffer</strong>" in body
+    assert body.count("<strong>Former user</strong>") == 1
+
+
+def test_the_comment_form_leaves_the_length_to_the_server(acme_client, acme_project):
+    body = acme_client.get(url(acme_project)).content.decode()
+    textarea = re.search(r"<textarea [^>]*>", body).group(0)
+    assert 'name="body"' in textarea and "maxlength" not in textarea
+    assert '<label for="id_body">Your comment</label>' in body
+
+
 def test_comments_are_paginated(acme_client, acme_project, acme_user):
     ProjectComment.objects.bulk_create(
         ProjectComment(project=acme_project, author=acme_user, from_client=True, body=f"c{n}")
@@ -197,6 +252,7 @@ def test_comments_are_paginated(acme_client, acme_project, acme_user):
     )
     response = acme_client.get(url(acme_project))
     assert len(response.context["comments"]) == 20
+    assert "Page 1 of 2" in response.content.decode()
     second = acme_client.get(url(acme_project), {"page": "2"})
     assert len(second.context["comments"]) == 5
     # A bad page number is the last or first page, never an error.
@@ -216,6 +272,25 @@ def test_budget_is_absent_unless_the_client_may_see_it(acme_client, acme_project
     assert "budget-bar" in body and "Over budget" in body
     assert response.context["budget"]["used_percent"] == 150
     assert response.context["budget"]["percent"] == 100
+
+
+@pytest.mark.parametrize(
+    ("budget", "figure", "value"),
+    [("1.60", "93% used", 'value="93"'), ("1.50", "100% used", 'value="100"')],
+)
+def test_budget_card_shows_the_share_used_of_the_hours(
+    acme_client, acme_project, acme, budget, figure, value
+):
+    acme.portal_show_budget = True
+    acme.save()
+    acme_project.budget_hours = Decimal(budget)
+    acme_project.save()
+    bulk_entries(acme_project, 3, start=timezone.now() - dt.timedelta(days=1))  # 1.5 h
+    body = acme_client.get(url(acme_project)).content.decode()
+    assert f'<p class="card__figure">{figure}</p>' in body
+    assert f'<progress class="budget-bar" max="100" {value}' in body
+    assert f"{budget} hours budgeted" in body
+    assert "Over budget" not in body  # exactly the budget is not over it
 
 
 def test_budget_within_limit_is_not_over(acme_client, acme_project, acme):

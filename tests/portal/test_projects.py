@@ -64,6 +64,20 @@ def test_shows_hours_per_project(settings, monkeypatch, acme_client, acme):
     assert "No entries yet" in content
 
 
+def test_this_months_hours_stop_at_the_months_last_day(settings, monkeypatch, acme_client, acme):
+    settings.TIME_ZONE = "America/New_York"
+    rollups_rebuild()
+    monkeypatch.setattr(timezone, "now", lambda: NOW.astimezone(dt.UTC))
+    # An entry already logged for next month (a planned workshop) is not this month's.
+    project = ProjectFactory(client=acme, name="Website")
+    entry(project, ny(2024, 3, 31, 22, 0), 60)
+    entry(project, ny(2024, 4, 1, 9, 0), 30)
+
+    (website,) = get_projects(acme_client).context["projects"]
+
+    assert (website.period_seconds, website.total_seconds) == (3600, 90 * 60)
+
+
 def test_never_shows_rates_or_budgets(acme_client, acme):
     acme.default_hourly_rate = Decimal("987.65")
     acme.save()
