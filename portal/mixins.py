@@ -103,30 +103,6 @@ class ClientPortalRequiredMixin:
         return super().get_context_data(**kwargs)
 
 
-class DeferredJoinPaginator(KnownCountPaginator):
-    """Finds a page's primary keys first, then loads just those rows with their joins.
-
-    ``OFFSET`` over the full rows (and their joins) reads every skipped row; over the
-    ordered ids alone it is an index-only scan, so the last page costs about the first.
-    """
-
-    def page(self, number):
-        number = self.validate_number(number)
-        bottom = (number - 1) * self.per_page
-        top = min(bottom + self.per_page, self.count)
-        if top + self.orphans >= self.count:
-            top = self.count
-        queryset = self.object_list
-        ids = queryset.values("pk")[bottom:top]
-        # Still the scoped queryset: the ids narrow it, they never widen it.
-        rows = queryset.filter(pk__in=ids).select_related(*self.select_related)
-        return self._get_page(rows, number, self)
-
-    def __init__(self, object_list, per_page, *, select_related=(), **kwargs):
-        super().__init__(object_list, per_page, **kwargs)
-        self.select_related = select_related
-
-
 class DayWalkPaginator(KnownCountPaginator):
     """Pages of entries ordered newest first, found through their per-day rollup rows.
 
