@@ -192,7 +192,6 @@ class ProjectDetailView(ClientPortalRequiredMixin, DetailView):
             used = Decimal(totals["seconds"]) / 3600
             budget = {
                 "hours": project.budget_hours,
-                "used_seconds": totals["seconds"],
                 "percent": min(100, int(used * 100 / project.budget_hours)),
                 "used_percent": int(used * 100 / project.budget_hours),
                 "over": used > project.budget_hours,
