@@ -51,12 +51,15 @@ def run_soak(
 
     def session_loop(index: int, client: WebClient) -> None:
         n = index  # sessions start at different pages, so the mix is even from the start
-        while time.monotonic() < deadline:
+        # At least one request each, however late the thread is scheduled.
+        while True:
             page = pages[n % len(pages)]
             sample = client.get(page.path, headers=dict(page.headers))
             n += 1
             with lock:
                 records.append(Timed(time.monotonic() - started, sample))
+            if time.monotonic() >= deadline:
+                break
 
     threads = [
         threading.Thread(target=session_loop, args=(i, client), daemon=True)
