@@ -221,7 +221,8 @@ class TimeEntryFilter(django_filters.FilterSet):
         name. A bigger one: the selected ``project_id`` (if it is the client's), then its
         projects of the newest ``RECENT_ENTRIES`` entries, or the projects whose name
         contains ``project_search``, by name, at most ``PROJECT_CHOICES_MAX``. ``total``
-        comes from a count subquery of the same query.
+        comes from a count subquery of the same query (a second query only when no row
+        comes back: no match, nothing booked yet).
         """
         limit = PROJECT_CHOICES_MAX
         selected = _project_pk(data.get("project_id")) if data is not None else None
@@ -248,7 +249,9 @@ class TimeEntryFilter(django_filters.FilterSet):
             .order_by("first", "name", "id")
             .values_list("id", "name", "status", "total")[: limit + 1]
         )
-        count = rows[0][3] if rows else 0
+        # No row (nothing matches the search, no entry booked yet): the total is not in the
+        # rows, and a big client must keep its search field, so count the projects.
+        count = rows[0][3] if rows else projects.count()
         return ProjectChoices(
             rows=[row[:3] for row in rows[:limit]],
             total=count,
