@@ -1,5 +1,6 @@
 """The portal's filters: the time-entry project field (choices shared by the form's copy,
-same behaviour) and the invoice status (its message, its day)."""
+same behaviour; its rows without a query string) and the invoice status (its message, its
+day)."""
 
 import copy
 import datetime as dt
@@ -11,11 +12,13 @@ from django.http import QueryDict
 from invoicing.models import Invoice
 from portal.filters import (
     InvoiceFilter,
+    ProjectChoices,
     SharedChoiceField,
     TimeEntryFilter,
+    project_search_term,
     validate_invoice_status,
 )
-from tests.factories import InvoiceFactory
+from tests.factories import InvoiceFactory, ProjectFactory
 from timetracker.dates import today
 from tracking.models import TimeEntry
 
@@ -91,3 +94,18 @@ def test_a_project_that_is_not_active_says_its_status():
     filterset = TimeEntryFilter(QueryDict(), TimeEntry.objects.none(), projects=ROWS)
     labels = [str(label) for _, label in filterset.form.fields["project_id"].choices]
     assert labels == ["All projects", "Website", "Old shop (archived)"]
+
+
+def test_no_query_string_is_no_search():
+    assert project_search_term(None) == ""
+    assert project_search_term(QueryDict("project_search=" + "x" * 150)) == "x" * 100
+
+
+@pytest.mark.django_db
+def test_project_rows_without_a_query_string_are_all_the_projects(acme):
+    """``data`` is optional: no selection, no search."""
+    website = ProjectFactory(client=acme, name="Website")
+
+    assert TimeEntryFilter.project_choices_rows(acme) == ProjectChoices(
+        rows=[(website.pk, "Website", "active")], total=1
+    )

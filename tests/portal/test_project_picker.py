@@ -8,6 +8,7 @@ The limits are lowered here (``PROJECT_CHOICES_MAX`` = 5, ``RECENT_ENTRIES`` = 3
 """
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
@@ -53,6 +54,14 @@ def options(response):
     return [label for _value, label in response.context["filter_form"].fields["project_id"].choices]
 
 
+def help_text(response, field="project_id"):
+    """The field's whole help paragraph as rendered (``None`` without one)."""
+    match = re.search(
+        rf'<p class="field__help" id="id_{field}-help">([^<]*)</p>', response.content.decode()
+    )
+    return match and match[1]
+
+
 def test_a_small_client_lists_every_project_and_gets_no_search(acme_client, acme):
     make_projects(acme, 4)
     ProjectFactory(client=acme, name="Beta", status=Project.Status.INACTIVE)
@@ -80,20 +89,32 @@ def test_a_big_client_gets_its_recently_booked_projects_and_a_search_field(acme_
     content = response.content.decode()
     # Labelled, described, and a plain GET field: it works without JavaScript.
     assert '<label for="id_project_search">Find a project</label>' in content
-    assert 'type="search" name="project_search"' in content
+    assert (
+        '<input type="search" name="project_search" maxlength="100" autocomplete="off" '
+        'aria-describedby="id_project_search-help" id="id_project_search">'
+    ) in content
+    assert help_text(response, "project_search") == (
+        "Part of a name, then Filter: the project list shows the matches, any status."
+    )
     assert 'aria-describedby="id_project_id-help"' in content
-    assert "You have 11 projects: search to list any of them." in content
+    assert help_text(response) == (
+        "The projects with your latest entries. You have 11 projects: search to list any of them."
+    )
+    # The search right after the list it fills, before the dates.
+    fields = response.context["filter_form"].fields
+    assert list(fields) == ["project_id", "project_search", "date_from", "date_to"]
     # The search only chooses options: every entry is still listed and counted.
     assert response.context["totals"]["count"] == 12
 
 
 def test_search_lists_matches_of_any_status_and_filters_no_entry(acme_client, big):
-    response = acme_client.get(URL, {"project_search": "  legacy  "})
+    # Spaces are collapsed, so a pasted name with a double space still matches.
+    response = acme_client.get(URL, {"project_search": "  LEGACY \t  shop  "})
 
     assert response.status_code == 200
     assert options(response) == ["All projects", "Legacy shop (archived)"]
     assert response.context["totals"]["count"] == 12
-    assert "Your projects matching “legacy” (11 projects in all)." in response.content.decode()
+    assert help_text(response) == "Your projects matching “LEGACY shop” (11 projects in all)."
     # The export link carries the filters, not the search.
     assert "project_search" not in response.context["csv_query"]
 
@@ -111,7 +132,39 @@ def test_too_many_matches_show_the_first_and_say_so(acme_client, big):
     response = acme_client.get(URL, {"project_search": "alpha"})
 
     assert options(response) == ["All projects"] + [f"Alpha {i:02d}" for i in range(5)]
-    assert "The first 5 of your projects matching “alpha”" in response.content.decode()
+    assert help_text(response) == (
+        "The first 5 of your projects matching “alpha”: "
+        "search for more of the name to narrow the list."
+    )
+
+
+def test_exactly_the_limit_of_matches_is_the_whole_answer(acme_client, acme):
+    make_projects(acme, 5)
+    ProjectFactory(client=acme, name="Beta")
+
+    response = acme_client.get(URL, {"project_search": "alpha"})
+
+    assert options(response) == ["All projects"] + [f"Alpha {i:02d}" for i in range(5)]
+    assert help_text(response) == "Your projects matching “alpha” (6 projects in all)."
+
+
+def test_exactly_the_limit_of_projects_is_a_small_client(acme_client, acme):
+    make_projects(acme, 5)
+
+    response = acme_client.get(URL)
+
+    assert options(response) == ["All projects"] + [f"Alpha {i:02d}" for i in range(5)]
+    assert "project_search" not in response.context["filter_form"].fields
+    assert help_text(response) is None
+
+
+def test_recently_booked_means_the_latest_start_not_the_latest_logged(acme_client, big):
+    # Logged last, but for a day weeks ago: not one of the newest entries.
+    entry(big["old"][0], timezone.now() - dt.timedelta(days=90), 60, notes="late")
+
+    response = acme_client.get(URL)
+
+    assert options(response) == ["All projects", "Omega api", "Zeta app"]
 
 
 @pytest.mark.parametrize("search", ["", "zeta"])
@@ -123,9 +176,41 @@ def test_the_selected_project_is_listed_first_and_valid_whatever_its_status(
     response = acme_client.get(URL, {"project_id": legacy.pk, "project_search": search})
 
     assert response.status_code == 200
-    assert options(response)[:2] == ["All projects", "Legacy shop (archived)"]
+    # First, then the list it would be without it.
+    others = ["Zeta app"] if search else ["Omega api", "Zeta app"]
+    assert options(response) == ["All projects", "Legacy shop (archived)"] + others
     assert f'<option value="{legacy.pk}" selected>'.encode() in response.content
     assert [e.notes for e in response.context["entries"]] == ["old 8"]
+
+
+def test_the_selected_project_stays_first_when_the_matches_are_cut(acme_client, big):
+    # "Zeta app" sorts after every match: only its place first keeps it in the list.
+    zeta = big["busy"][0]
+
+    response = acme_client.get(URL, {"project_id": zeta.pk, "project_search": "alpha"})
+
+    assert response.status_code == 200
+    assert options(response) == ["All projects", "Zeta app"] + [f"Alpha {i:02d}" for i in range(4)]
+    assert help_text(response).startswith("The first 5 of your projects matching “alpha”: ")
+
+
+def test_a_small_client_lists_by_name_whatever_is_selected(acme_client, acme):
+    projects = make_projects(acme, 4)
+
+    response = acme_client.get(URL, {"project_id": projects[2].pk})
+
+    assert response.status_code == 200
+    assert options(response) == ["All projects"] + [f"Alpha {i:02d}" for i in range(4)]
+
+
+def test_the_largest_bigint_id_is_a_project_like_any_other(acme_client, acme, big):
+    # Created last: SQLite allocates no id after the largest.
+    ProjectFactory(client=acme, id=filters.MAX_ID, name="Archive")
+
+    response = acme_client.get(URL, {"project_id": filters.MAX_ID})
+
+    assert response.status_code == 200
+    assert options(response)[:2] == ["All projects", "Archive"]
 
 
 def test_an_old_project_not_in_the_list_is_still_a_valid_filter(acme_client, big):
@@ -142,6 +227,8 @@ def test_a_malformed_project_id_is_400_for_a_big_client(acme_client, big, value)
     response = acme_client.get(URL, {"project_id": value})
     assert response.status_code == 400
     assert b"Choose one of your projects." in response.content
+    # The error and the list's help, both read out with the field.
+    assert b'aria-describedby="id_project_id-error id_project_id-help"' in response.content
     assert list(response.context["entries"]) == []
 
 
