@@ -340,20 +340,20 @@ class ClientInvoiceCountQuerySet(ScopedQuerySet):
         """``invoices.status_counts(on)`` without reading every invoice (two small queries).
 
         ``invoices``: the portal-visible invoices of exactly the clients of these rows (the
-        portal's ``invoices`` and ``invoice_counts``). ``total`` and ``paid`` come from these
-        rows; ``unpaid`` and ``overdue`` from the sent invoices, the only ones they can be.
+        portal's ``invoices`` with ``ClientInvoiceCount.objects.for_client(client)``).
+        ``total`` and ``paid`` come from these rows; ``unpaid`` and ``overdue`` from the sent
+        invoices, the only ones they can be, counted by ``InvoiceQuerySet.status_counts``.
         """
         portal = self.filter(status__in=Invoice.PORTAL_STATUSES).order_by()
         by_status = dict(
             portal.values("status").annotate(n=Sum("invoice_count")).values_list("status", "n")
         )
-        open_counts = invoices.filter(status=Invoice.Status.SENT).aggregate(
-            **{name: Count("status", filter=state_q(name, on)) for name in ("unpaid", "overdue")}
-        )
+        sent = invoices.filter(status=Invoice.Status.SENT).status_counts(on=on)
         return {
             "total": int(sum(by_status.values())),
             "paid": int(by_status.get(Invoice.Status.PAID, 0)),
-            **open_counts,
+            "unpaid": sent["unpaid"],
+            "overdue": sent["overdue"],
         }
 
 
