@@ -17,7 +17,7 @@ from clients.models import Client
 from invoicing import counts
 from invoicing.models import ClientInvoiceCount, Invoice
 from tests.factories import ClientFactory, RawInvoiceFactory
-from tests.transactions import rolled_back
+from tests.transactions import rolled_back, truncate
 
 pytestmark = pytest.mark.django_db
 
@@ -129,13 +129,7 @@ def apply(world, op) -> None:
         else:
             Invoice.objects.filter(pk__gte=invoice.pk).delete()
     elif kind == "truncate":
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-                cursor.execute("TRUNCATE invoicing_invoice CASCADE")
-                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-            else:  # SQLite has no TRUNCATE; a DELETE without WHERE is its equivalent
-                cursor.execute("DELETE FROM invoicing_invoice")
+        truncate("invoicing_invoice")
 
 
 @settings(

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from tests.factories import ClientFactory, ProjectFactory, StaffUserFactory, TimeEntryFactory
 from tests.transactions import rolled_back
+from tests.transactions import truncate as truncate_table
 from tracking import rollups, services
 from tracking.models import ClientDay, ProjectDay, TimeEntry, UserProjectMonth
 
@@ -268,14 +269,7 @@ def apply(world, op):
         project.client = clients[1] if project.client_id == clients[0].pk else clients[0]
         project.save()
     elif kind == "truncate":
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                # TRUNCATE refuses a table with pending (deferred) foreign-key checks.
-                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-                cursor.execute("TRUNCATE tracking_timeentry CASCADE")
-                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-            else:  # SQLite has no TRUNCATE; a DELETE without WHERE is its equivalent
-                cursor.execute("DELETE FROM tracking_timeentry")
+        truncate_table("tracking_timeentry")
 
 
 @settings(
