@@ -134,9 +134,14 @@ def test_pdfs_have_their_own_cache(sent, renders, settings):
     assert renders.call_count == 1
 
 
-def test_a_changed_stylesheet_renders_again(sent, renders, monkeypatch):
+def test_a_changed_stylesheet_renders_again(sent, renders, monkeypatch, tmp_path):
+    # In development the stylesheet's name carries no hash, so the HTML stays the same.
+    stylesheet = tmp_path / "invoice.css"
+    stylesheet.write_text("body { color: black; }")
+    monkeypatch.setattr(pdf, "_static_path", lambda name: str(stylesheet))
     render_invoice_pdf(sent)
-    monkeypatch.setattr(pdf, "_renderer_version", lambda: "another stylesheet")
+    render_invoice_pdf(sent)
+    stylesheet.write_text("body { color: navy; margin: 0; }")
 
     render_invoice_pdf(sent)
 
