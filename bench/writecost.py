@@ -61,9 +61,9 @@ def main(argv=None) -> int:
         "--variants",
         default="installed,off",
         help="comma-separated, compared with 'off' (no triggers): 'installed' (the triggers"
-        " as the database has them), 'day' / 'all' (this code's trigger function for the two"
-        " day rollups / all three, swapped in inside the transaction; 'all' needs"
-        " tracking.0007)",
+        " as the database has them), 'day' / 'three' / 'all' (this code's trigger function"
+        " for the two day rollups / those and the person-month one (tracking.0007) / all"
+        " four (tracking.0009), swapped in inside the transaction)",
     )
     args = parser.parse_args(argv)
     os.environ["DATABASE_URL"] = args.database_url
@@ -133,7 +133,7 @@ def main(argv=None) -> int:
     variants = args.variants.split(",")
     if "off" not in variants:
         variants.append("off")
-    functions = {"day": rollups.DAY_ROLLUPS, "all": rollups.ROLLUPS}
+    functions = {"day": rollups.DAY_ROLLUPS, "three": rollups.ROLLUPS_0007, "all": rollups.ROLLUPS}
 
     def measure(work, variant: str) -> tuple[float, float | None]:
         try:

@@ -25,7 +25,7 @@ from timetracker.formatting import (
     round_money,
     seconds_to_hours,
 )
-from tracking.models import ProjectDay, TimeEntry, UserProjectMonth
+from tracking.models import ProjectDay, ProjectMonth, TimeEntry, UserProjectMonth
 
 
 class GroupBy(models.TextChoices):
@@ -234,14 +234,14 @@ def _from_rollups(*, user, date_from, date_to, group_by, client, project):
     """The grouped rows of ``report_build`` from the rollups.
 
     By day: ``ProjectDay`` rows of the range, one query. By client or project: whole months
-    from ``UserProjectMonth`` and the days at the range's ends from ``ProjectDay`` (each a
+    from ``ProjectMonth`` and the days at the range's ends from ``ProjectDay`` (each a
     range scan of its period index), added up per group in Python (a hash aggregate by id,
     no sort of the rollup rows by name), then the labels of the groups in scope in the
     report's order (one scan of the clients or projects in scope: a ``pk IN`` list of
-    thousands of ids costs several times that). A month costs at most a row per (person,
-    project) that booked in it, whatever the day of the month — a year of a big agency is a
-    few hundred thousand rollup rows, not its millions of entries or days. Exact: both
-    rollups hold whole local days, and the amount is per project either way.
+    thousands of ids costs several times that). A month costs at most a row per project
+    that booked in it, whatever the day of the month — a year of a big agency is a few
+    hundred thousand rollup rows, not its millions of entries or days. Exact: both rollups
+    hold whole local days, and the amount is per project either way.
     """
     currency = {"currency": F("project__client__currency_code")}
 
@@ -264,7 +264,7 @@ def _from_rollups(*, user, date_from, date_to, group_by, client, project):
     months, edges = month_split(date_from, date_to)
     sources = []
     if months is not None:
-        sources.append(scoped(UserProjectMonth.objects.visible_to(user).months_between(*months)))
+        sources.append(scoped(ProjectMonth.objects.visible_to(user).months_between(*months)))
     if edges:
         days = Q()
         for first, last in edges:
@@ -272,19 +272,22 @@ def _from_rollups(*, user, date_from, date_to, group_by, client, project):
         sources.append(scoped(ProjectDay.objects.visible_to(user).filter(days)))
     sums: dict[int, dict] = {}
     for rows in sources:
-        for row in rows.values(key, **currency).annotate(**ROLLUP_AGGREGATES).order_by():
-            total = sums.setdefault(
-                row[key],
-                {
-                    "currency": row["currency"],
-                    "seconds": 0,
-                    "billable_seconds": 0,
-                    "rate_seconds": Decimal("0"),
-                },
-            )
-            total["seconds"] += row["seconds"]
-            total["billable_seconds"] += row["billable_seconds"]
-            total["rate_seconds"] += row["rate_seconds"] or Decimal("0")
+        grouped = rows.values(key, **currency).annotate(**ROLLUP_AGGREGATES).order_by()
+        for pk, currency_code, seconds, billable_seconds, rate_seconds in grouped.values_list(
+            key, "currency", "seconds", "billable_seconds", "rate_seconds"
+        ):
+            total = sums.get(pk)
+            if total is None:  # the first source of a group (usually its only one)
+                sums[pk] = {
+                    "currency": currency_code,
+                    "seconds": seconds,
+                    "billable_seconds": billable_seconds,
+                    "rate_seconds": rate_seconds or Decimal("0"),
+                }
+                continue
+            total["seconds"] += seconds
+            total["billable_seconds"] += billable_seconds
+            total["rate_seconds"] += rate_seconds or Decimal("0")
     if not sums:
         return []
     if group_by == GroupBy.PROJECT:

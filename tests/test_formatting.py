@@ -2,9 +2,11 @@
 
 import datetime as dt
 import zoneinfo
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from timetracker.dates import local_day_bounds, month_start, project_timezone, today, week_start
 from timetracker.formatting import format_hm, round_money, seconds_to_hours
@@ -53,6 +55,15 @@ def test_round_money_rounds_half_up_to_cents(value, expected):
 )
 def test_seconds_to_hours(seconds, hours):
     assert seconds_to_hours(seconds) == hours
+
+
+@given(st.integers(min_value=-(10**12), max_value=10**12))
+def test_seconds_to_hours_in_integers_is_the_decimal_division(seconds):
+    # Integer seconds take an integer path; the result is the half-up Decimal one, digit
+    # for digit (str: the same 2 places, -0.00 for a small negative).
+    division = (Decimal(seconds) / Decimal(3600)).quantize(D("0.01"), rounding=ROUND_HALF_UP)
+    assert str(seconds_to_hours(seconds)) == str(division)
+    assert str(seconds_to_hours(Decimal(seconds))) == str(division)
 
 
 # --- format_hm --------------------------------------------------------------------------------

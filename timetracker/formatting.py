@@ -44,6 +44,10 @@ def round_money(value) -> Decimal:
 
 def seconds_to_hours(seconds: int | None) -> Decimal:
     """Decimal hours, 2 places, half-up."""
+    if type(seconds) is int and seconds >= 0:
+        # In integers: a third of the Decimal division's time, and reports call it twice per
+        # row (4,000 times for a staff report at XL). hundredths = floor(s / 36 + 1/2).
+        return Decimal((seconds * 2 + 36) // 72).scaleb(-2)
     return (Decimal(seconds or 0) / Decimal(3600)).quantize(CENT, rounding=ROUND_HALF_UP)
 
 

@@ -1,9 +1,10 @@
 """Database triggers that keep the hour rollups (``ClientDay``, ``ProjectDay``,
-``UserProjectMonth``) true.
+``UserProjectMonth``, ``ProjectMonth``) true.
 
 Every finished time entry (``end_time`` set) contributes its ``duration_seconds``, its
 billable seconds and a count of one to the row of its (client, local day), of its
-(project, local day) and of its (person, project, local month), the local day being the
+(project, local day), of its (person, project, local month) and of its (project, local
+month), the local day being the
 calendar day of ``start_time`` in ``settings.TIME_ZONE`` and a month stored as its first day.
 Running entries contribute nothing. The triggers fire on every
 INSERT, UPDATE and DELETE of ``tracking_timeentry`` — the ORM, ``bulk_create``, raw SQL, the
@@ -17,7 +18,7 @@ costs one ``GROUP BY``, not 100,000 upserts), plus an ``AFTER TRUNCATE`` trigger
 that wrote one row (every ``save()``) skips the aggregate: the row is read into a record and
 each rollup gets one plain upsert, or one UPDATE (nothing when its figures did not change).
 Not django-pgtrigger:
-it would add a dependency for three triggers, and it has no SQLite counterpart, so both
+it would add a dependency for a few triggers, and it has no SQLite counterpart, so both
 databases would still need hand-written SQL. The time zone is written into the trigger
 function when it is installed.
 
@@ -53,6 +54,7 @@ ENTRY = "tracking_timeentry"
 CLIENT_DAY = "tracking_client_day"
 PROJECT_DAY = "tracking_project_day"
 USER_PROJECT_MONTH = "tracking_user_project_month"
+PROJECT_MONTH = "tracking_project_month"
 TZ_TABLE = "tracking_rollup_tz"
 
 
@@ -73,9 +75,14 @@ PROJECT_DAY_ROLLUP = Rollup(PROJECT_DAY, ("project_id",), "day", "project_id")
 USER_PROJECT_MONTH_ROLLUP = Rollup(
     USER_PROJECT_MONTH, ("user_id", "project_id"), "month", "project_id"
 )
-ROLLUPS = (CLIENT_DAY_ROLLUP, PROJECT_DAY_ROLLUP, USER_PROJECT_MONTH_ROLLUP)
-# What migrations 0004 and 0005 installed (the month rollup's table came with 0007).
+PROJECT_MONTH_ROLLUP = Rollup(PROJECT_MONTH, ("project_id",), "month", "project_id")
+# The tables each migration's triggers keep — a migration can only name tables that exist
+# at that point: 0004 and 0005 the day rollups, 0007 the person-month one too, 0009 the
+# project-month one. A new rollup table comes with a migration and a new set here.
 DAY_ROLLUPS = (CLIENT_DAY_ROLLUP, PROJECT_DAY_ROLLUP)
+ROLLUPS_0007 = (*DAY_ROLLUPS, USER_PROJECT_MONTH_ROLLUP)
+ROLLUPS_0009 = (*ROLLUPS_0007, PROJECT_MONTH_ROLLUP)
+ROLLUPS = ROLLUPS_0009  # the current set
 SQLITE_TRIGGERS = ("tracking_rollup_insert", "tracking_rollup_update", "tracking_rollup_delete")
 PG_TRIGGERS = (
     "tracking_rollup_insert",

@@ -24,7 +24,7 @@ from invoicing.services import (
 from timetracker.dates import project_timezone, today
 from timetracker.formatting import round_money
 from tracking import services as tracking_services
-from tracking.models import ClientDay, ProjectDay, TimeEntry, UserProjectMonth
+from tracking.models import ClientDay, ProjectDay, ProjectMonth, TimeEntry, UserProjectMonth
 
 pytestmark = pytest.mark.django_db
 
@@ -496,12 +496,14 @@ def test_seeded_rollups_equal_the_aggregates_over_the_entries(seeded):
         "tracking_client_day": 0,
         "tracking_project_day": 0,
         "tracking_user_project_month": 0,
+        "tracking_project_month": 0,
     }
     finished = TimeEntry.objects.filter(end_time__isnull=False)
     for model, key in (
         (ClientDay, "client_id"),
         (ProjectDay, "project_id"),
         (UserProjectMonth, "user_id"),
+        (ProjectMonth, "project_id"),
     ):
         raw = dict(finished.values(key).annotate(s=Sum("duration_seconds")).values_list(key, "s"))
         rolled = dict(model.objects.values(key).annotate(s=Sum("seconds")).values_list(key, "s"))
@@ -516,6 +518,7 @@ def test_seeded_rollups_equal_the_aggregates_over_the_entries(seeded):
         "tracking_client_day": 0,
         "tracking_project_day": 0,
         "tracking_user_project_month": 0,
+        "tracking_project_month": 0,
     }
 
 

@@ -423,10 +423,12 @@ def test_a_calendar_year_by_client_or_project_reads_months_only(
     with CaptureQueriesContext(connection) as queries:
         report = report_build(**arguments)
     assert report.rows == _from_entries(client=None, project=None, person=None, **arguments).rows
-    # The month rollup, then the labels in order; no day rollup, no time entry.
+    # The project-month rollup, then the labels in order; no day rollup, no person-month
+    # rollup (a row per person), no time entry.
     sqls = [query["sql"] for query in queries.captured_queries]
     assert len(sqls) == 2
-    assert "tracking_user_project_month" in sqls[0] and labels in sqls[1]
+    assert '"tracking_project_month"' in sqls[0] and labels in sqls[1]
+    assert not any("tracking_user_project_month" in sql for sql in sqls)
     assert not any("tracking_timeentry" in sql or "tracking_project_day" in sql for sql in sqls)
 
 

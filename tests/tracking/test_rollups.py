@@ -17,7 +17,7 @@ from tests.factories import ClientFactory, ProjectFactory, StaffUserFactory, Tim
 from tests.transactions import rolled_back
 from tests.transactions import truncate as truncate_table
 from tracking import rollups, services
-from tracking.models import ClientDay, ProjectDay, TimeEntry, UserProjectMonth
+from tracking.models import ClientDay, ProjectDay, ProjectMonth, TimeEntry, UserProjectMonth
 
 pytestmark = pytest.mark.django_db
 
@@ -37,6 +37,7 @@ def expected():
     tz = zoneinfo.ZoneInfo(ZONE)
     by_client, by_project = defaultdict(lambda: [0, 0, 0]), defaultdict(lambda: [0, 0, 0])
     by_person = defaultdict(lambda: [0, 0, 0])
+    by_project_month = defaultdict(lambda: [0, 0, 0])
     rows = TimeEntry.objects.finished().values_list(
         "client_id", "project_id", "user_id", "start_time", "duration_seconds", "billable"
     )
@@ -46,6 +47,7 @@ def expected():
             ((client_id, day), by_client),
             ((project_id, day), by_project),
             ((user_id, project_id, day.replace(day=1)), by_person),
+            ((project_id, day.replace(day=1)), by_project_month),
         )
         for key, table in keys:
             figures = table[key]
@@ -53,7 +55,8 @@ def expected():
             figures[1] += seconds if billable else 0
             figures[2] += 1
     return tuple(
-        {k: tuple(v) for k, v in table.items()} for table in (by_client, by_project, by_person)
+        {k: tuple(v) for k, v in table.items()}
+        for table in (by_client, by_project, by_person, by_project_month)
     )
 
 
@@ -70,6 +73,7 @@ def actual():
         rows(ClientDay, "client_id", "day"),
         rows(ProjectDay, "project_id", "day"),
         rows(UserProjectMonth, "user_id", "project_id", "month"),
+        rows(ProjectMonth, "project_id", "month"),
     )
 
 
@@ -347,12 +351,14 @@ def test_check_finds_drift_and_rebuild_repairs_it(world):
             "tracking_client_day": 1,
             "tracking_project_day": 0,
             "tracking_user_project_month": 0,
+            "tracking_project_month": 0,
         }
         call_command("rebuild_rollups", "--no-progress", stdout=open("/dev/null", "w"))  # noqa: SIM115
         assert services.rollups_check() == {
             "tracking_client_day": 0,
             "tracking_project_day": 0,
             "tracking_user_project_month": 0,
+            "tracking_project_month": 0,
         }
     assert actual() == expected()
 

@@ -14,7 +14,7 @@ from tracking import rollups
 
 def install(apps, schema_editor):
     connection = schema_editor.connection
-    rollups.install_triggers(connection, settings.TIME_ZONE)
+    rollups.install_triggers(connection, settings.TIME_ZONE, rollups.ROLLUPS_0007)
     rollup = rollups.USER_PROJECT_MONTH_ROLLUP
     schema_editor.execute(
         rollups.rebuild_sql(connection.vendor, settings.TIME_ZONE, rollup, batched=False)
