@@ -435,8 +435,8 @@ class ProjectMonth(models.Model):
     """Seconds, billable seconds and finished entries of one project in one local month
     (``month`` is its first day) — kept by database triggers only, as ``DayRollup``. The
     staff reports by client or project read a month as one row per project that booked in
-    it (20,000 at XL), not one per (person, project) (``UserProjectMonth``: 66,000 in the
-    first week of a month at XL, 3 to 4 times that by its end)."""
+    it (about 16,000 at XL), not one per (person, project) (``UserProjectMonth``: about
+    95,000 in a whole month at XL, 66,000 after its first week)."""
 
     project = models.ForeignKey(
         "clients.Project",

@@ -4,8 +4,8 @@
 Every finished time entry (``end_time`` set) contributes its ``duration_seconds``, its
 billable seconds and a count of one to the row of its (client, local day), of its
 (project, local day), of its (person, project, local month) and of its (project, local
-month), the local day being the
-calendar day of ``start_time`` in ``settings.TIME_ZONE`` and a month stored as its first day.
+month), the local day being the calendar day of ``start_time`` in ``settings.TIME_ZONE``
+and a month stored as its first day.
 Running entries contribute nothing. The triggers fire on every
 INSERT, UPDATE and DELETE of ``tracking_timeentry`` — the ORM, ``bulk_create``, raw SQL, the
 admin, ``COPY`` in seeding, the foreign-key cascade that moves a project's entries to
