@@ -68,7 +68,9 @@ def run_soak(
     for thread in threads:
         thread.start()
     memory_samples = []
-    while time.monotonic() < deadline:
+    # A first sample however late this thread gets to run, and the last one after the join:
+    # the growth over the run always has both ends.
+    while True:
         snapshot = memory()
         memory_samples.append(
             {
@@ -77,6 +79,8 @@ def run_soak(
                 "total_kb": snapshot.get("total_rss_kb", 0),
             }
         )
+        if time.monotonic() >= deadline:
+            break
         time.sleep(min(memory_every, max(0.0, deadline - time.monotonic())))
     for thread in threads:
         thread.join(timeout=60)

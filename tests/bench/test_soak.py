@@ -81,6 +81,16 @@ def test_every_session_runs_the_mix_and_memory_is_sampled():
     assert len(samples) >= 2 and samples[-1]["total_kb"] == 5
 
 
+def test_a_run_that_ends_at_once_still_has_a_request_per_session_and_both_memory_ends():
+    # As on a loaded machine, where the threads start after the deadline has passed.
+    clients = [FakeClient(), FakeClient()]
+    records, samples = run_soak(
+        clients, [Page("/a/")], seconds=0, memory=lambda: {"workers": [], "total_rss_kb": 7}
+    )
+    assert len(records) == 2 and all(len(c.paths) == 1 for c in clients)
+    assert [s["total_kb"] for s in samples] == [7, 7]
+
+
 def test_write_produces_json_markdown_and_a_plot(tmp_path):
     soak = soak_result(
         [Timed(1, sample(10))], [memory(0, 100), memory(5, 100)], seconds=10,
