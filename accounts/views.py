@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST, require_safe
 from django.views.generic import FormView, TemplateView
 
 from .forms import TwoFactorCodeForm
+from .lockout import code_step_failed, code_step_locked_out, code_step_passed
 from .models import UserSession
 from .sessions import user_session_record, user_sessions_revoke_others
 from .two_factor import (
@@ -133,16 +134,23 @@ class TwoFactorVerifyView(FormView):
                 messages.info(request, _("Set up two-factor login to use the admin."))
                 return redirect("two_factor_setup")
             return HttpResponseRedirect(safe_next(request, landing_url(user)))
+        locked_out = code_step_locked_out(request, user)
+        if locked_out is not None:
+            return locked_out
         return super().dispatch(request, *args, **kwargs)
 
     def form_valid(self, form):
         request = self.request
-        if not two_factor_verify(
-            request=request, user=request.user, token=form.cleaned_data["code"]
-        ):
+        user = request.user
+        if not two_factor_verify(request=request, user=user, token=form.cleaned_data["code"]):
+            code_step_failed(request, user)
+            locked_out = code_step_locked_out(request, user)
+            if locked_out is not None:
+                return locked_out
             form.add_error("code", _("That code is not valid (or came too fast). Try again."))
             return self.form_invalid(form)
-        return HttpResponseRedirect(safe_next(request, landing_url(request.user)))
+        code_step_passed(request, user)
+        return HttpResponseRedirect(safe_next(request, landing_url(user)))
 
     def get_context_data(self, **kwargs):
         kwargs.setdefault("next", safe_next(self.request, ""))

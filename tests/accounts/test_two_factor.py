@@ -46,8 +46,10 @@ def wait_out_throttle(user):
         model.objects.filter(user=user).update(throttling_failure_timestamp=past)
 
 
-def password_login(client, username, password):
-    return client.post(reverse("login"), {"username": username, "password": password})
+def password_login(client, username, password, ip="127.0.0.1"):
+    return client.post(
+        reverse("login"), {"username": username, "password": password}, REMOTE_ADDR=ip
+    )
 
 
 @pytest.fixture
@@ -158,6 +160,80 @@ def test_a_wrong_code_is_refused_throttled_and_audited(client, portal, acme_user
     wait_out_throttle(acme_user)
     assert client.post(VERIFY, {"code": code_for(device, 1)}).status_code == 302
     assert client.get("/client-portal/").status_code == 200
+
+
+@pytest.fixture
+def code_limit(settings):
+    settings.AXES_FAILURE_LIMIT = 3
+    return settings.AXES_FAILURE_LIMIT
+
+
+def test_wrong_codes_lock_out_like_wrong_passwords(client, portal, acme_user, password, code_limit):
+    device, _ = enrol(portal)
+    portal.post(reverse("logout"))
+    second = type(client)()  # another session past the password, from the same address
+    assert password_login(second, "acme_user", password).status_code == 302
+    password_login(client, "acme_user", password)
+    for _ in range(code_limit - 1):
+        assert client.post(VERIFY, {"code": "123456"}).status_code == 200
+    response = client.post(VERIFY, {"code": "123456"})
+    # The limit: the lockout page, and the half-logged-in session is over.
+    assert response.status_code == 429
+    assert "_auth_user_id" not in client.session
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.LOCKED_OUT).count() == 1
+    # The password is refused from that address until the cool-off, even the right one,
+    # and so is the code page of a session that reached it before the limit.
+    assert password_login(client, "acme_user", password).status_code == 429
+    wait_out_throttle(acme_user)
+    assert second.post(VERIFY, {"code": code_for(device, 1)}).status_code == 429
+    assert "_auth_user_id" not in second.session
+    other = type(client)()
+    assert password_login(other, "acme_user", password, ip="203.0.113.50").status_code == 302
+    assert other.post(VERIFY, {"code": "123456"}, REMOTE_ADDR="203.0.113.50").status_code == 200
+    wait_out_throttle(acme_user)
+    right = code_for(device, 1)
+    assert client.post(VERIFY, {"code": right}).status_code == 302  # logged out: to login
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_right_password_does_not_clear_the_code_failures(
+    client, portal, acme_user, password, code_limit
+):
+    enrol(portal)
+    portal.post(reverse("logout"))
+    password_login(client, "acme_user", password)
+    for _ in range(code_limit - 1):
+        assert client.post(VERIFY, {"code": "123456"}).status_code == 200
+    client.post(reverse("logout"))
+    # Logging in again with the password would otherwise start the count from zero.
+    assert password_login(client, "acme_user", password).status_code == 302
+    assert client.post(VERIFY, {"code": "123456"}).status_code == 429
+
+
+def test_a_right_code_clears_the_failures(client, portal, acme_user, password, code_limit):
+    device, _ = enrol(portal)
+    portal.post(reverse("logout"))
+    password_login(client, "acme_user", password)
+    for _ in range(code_limit - 1):
+        assert client.post(VERIFY, {"code": "123456"}).status_code == 200
+    wait_out_throttle(acme_user)
+    assert client.post(VERIFY, {"code": code_for(device, 1)}).status_code == 302
+    client.post(reverse("logout"))
+    password_login(client, "acme_user", password)
+    for _ in range(code_limit - 1):
+        assert client.post(VERIFY, {"code": "123456"}).status_code == 200
+
+
+def test_users_without_two_factor_still_clear_their_failures_by_logging_in(
+    client, acme_user, password, code_limit
+):
+    for _ in range(code_limit - 1):
+        assert password_login(client, "acme_user", "wrong").status_code == 200
+    assert password_login(client, "acme_user", password).status_code == 302
+    client.post(reverse("logout"))
+    for _ in range(code_limit - 1):
+        assert password_login(client, "acme_user", "wrong").status_code == 200
+    assert password_login(client, "acme_user", password).status_code == 302
 
 
 def test_the_next_parameter_cannot_leave_the_site(client, portal, password):
