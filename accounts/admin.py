@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
@@ -38,6 +40,19 @@ from .two_factor import two_factor_reset
 for _device_model in (TOTPDevice, StaticDevice):
     if admin.site.is_registered(_device_model):
         admin.site.unregister(_device_model)
+
+# django-axes' admins (the "Security" section), with our lookups: a hostile date-hierarchy
+# year or an empty ``_to_field`` is Django's "incorrect lookup" answer, not a 500.
+for _axes_model, _axes_admin in (
+    (AccessAttempt, AccessAttemptAdmin),
+    (AccessLog, AccessLogAdmin),
+    (AccessFailureLog, AccessFailureLogAdmin),
+):
+    if admin.site.is_registered(_axes_model):
+        admin.site.unregister(_axes_model)
+        admin.site.register(
+            _axes_model, type(_axes_admin.__name__, (SafeLookupsMixin, _axes_admin), {})
+        )
 
 admin.site.site_header = _("Timetracker administration")
 admin.site.site_title = _("Timetracker admin")

@@ -454,3 +454,20 @@ def test_payment_overflowing_the_amount_paid_is_a_form_error(admin_client, acme)
     assert response.status_code == 200
     assert "amount" in _form_errors(response)
     assert list(Payment.objects.filter(invoice=invoice)) == [earlier]
+
+
+@pytest.mark.parametrize("model", ["accessattempt", "accesslog", "accessfailurelog"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "attempt_time__year=999999999999999999999999999999",  # OverflowError in Django
+        "attempt_time__year=9999&attempt_time__month=12&attempt_time__day=31",  # ends past 9999
+    ],
+)
+def test_login_lockout_lists_answer_hostile_lookups_without_a_500(admin_client, model, query):
+    # django-axes' own admins, re-registered with our change list (accounts/admin.py).
+    url = f"/admin/axes/{model}/?{query}"
+    response = admin_client.get(url)
+    assert response.status_code in (200, 302), url
+    if response.status_code == 302:
+        assert response["Location"].endswith("?e=1")

@@ -161,8 +161,9 @@ def admin_request(user):
 def admin_get_params(model_admin, user) -> list[str]:
     names = list(CHANGELIST_PARAMS)
     if not isinstance(model_admin, SafeLookupsMixin):
-        # Third-party ModelAdmins (auth Group, axes, django-tasks) keep Django's own 500 on
-        # an empty ``?_to_field=``; ours are fixed in SafeLookupsMixin.get_object.
+        # Third-party ModelAdmins (auth Group, django-tasks) keep Django's own 500 on an
+        # empty ``?_to_field=``; ours and axes' (accounts/admin.py) are fixed in
+        # SafeLookupsMixin.get_object.
         names.remove("_to_field")
     request = admin_request(user)
     try:
