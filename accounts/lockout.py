@@ -51,12 +51,16 @@ class LoginThrottleHandler(AxesDatabaseHandler):
         return per_user
 
     def user_logged_in(self, sender, request, user, **kwargs):
-        if getattr(user, "otp_device", None) is None and two_factor_enabled(user):
+        if (
+            request is not None
+            and getattr(user, "otp_device", None) is None
+            and two_factor_enabled(user)
+        ):
             setattr(request, KEEP_FAILURES, True)
         try:
             return super().user_logged_in(sender, request, user, **kwargs)
         finally:
-            if hasattr(request, KEEP_FAILURES):
+            if request is not None and hasattr(request, KEEP_FAILURES):
                 delattr(request, KEEP_FAILURES)
 
     def reset_user_attempts(self, request, credentials: dict | None = None) -> int:
