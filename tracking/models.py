@@ -431,12 +431,30 @@ class MonthRollupQuerySet(ScopedQuerySet):
         return self.filter(month__gte=first, month__lte=last)
 
 
-class ProjectMonth(models.Model):
+class MonthRollup(models.Model):
+    """Finished entries of one local month (``month`` is its first day) — kept by database
+    triggers only, as ``DayRollup``."""
+
+    month = models.DateField(_("month"))
+    seconds = models.BigIntegerField(_("seconds"), default=0)
+    billable_seconds = models.BigIntegerField(_("billable seconds"), default=0)
+    entry_count = models.BigIntegerField(_("entries"), default=0)
+
+    objects = MonthRollupQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m}: {self.entry_count} entries, {self.seconds} s"
+
+
+class ProjectMonth(MonthRollup):
     """Seconds, billable seconds and finished entries of one project in one local month
-    (``month`` is its first day) — kept by database triggers only, as ``DayRollup``. The
-    staff reports by client or project read a month as one row per project that booked in
-    it (about 16,000 at XL), not one per (person, project) (``UserProjectMonth``: about
-    95,000 in a whole month at XL, 66,000 after its first week)."""
+    (a ``MonthRollup``). The staff reports by client or project read a month as one row per
+    project that booked in it (about 16,000 at XL), not one per (person, project)
+    (``UserProjectMonth``: about 95,000 in a whole month at XL, 66,000 after its first
+    week)."""
 
     project = models.ForeignKey(
         "clients.Project",
@@ -445,12 +463,6 @@ class ProjectMonth(models.Model):
         related_name="project_month_rollups",
         db_index=False,  # project_month_unique leads with project_id
     )
-    month = models.DateField(_("month"))
-    seconds = models.BigIntegerField(_("seconds"), default=0)
-    billable_seconds = models.BigIntegerField(_("billable seconds"), default=0)
-    entry_count = models.BigIntegerField(_("entries"), default=0)
-
-    objects = MonthRollupQuerySet.as_manager()
 
     class Meta:
         db_table = "tracking_project_month"
@@ -473,15 +485,11 @@ class ProjectMonth(models.Model):
             models.Index(fields=["id"], condition=Q(entry_count=0), name="project_month_empty"),
         ]
 
-    def __str__(self) -> str:
-        return f"{self.month:%Y-%m}: {self.entry_count} entries, {self.seconds} s"
 
-
-class UserProjectMonth(models.Model):
+class UserProjectMonth(MonthRollup):
     """Seconds, billable seconds and finished entries of one person on one project in one
-    local month (``month`` is its first day) — kept by database triggers only, as
-    ``DayRollup``. Months, not days: at L a (person, project, day) row holds 1.3 entries on
-    average, a month row 9 (docs/PERFORMANCE.md, "Hour rollups")."""
+    local month (a ``MonthRollup``). Months, not days: at L a (person, project, day) row
+    holds 1.3 entries on average, a month row 9 (docs/PERFORMANCE.md, "Hour rollups")."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -497,12 +505,6 @@ class UserProjectMonth(models.Model):
         related_name="month_rollups",
         db_index=False,  # rows are read by month range (user_project_month_month)
     )
-    month = models.DateField(_("month"))
-    seconds = models.BigIntegerField(_("seconds"), default=0)
-    billable_seconds = models.BigIntegerField(_("billable seconds"), default=0)
-    entry_count = models.BigIntegerField(_("entries"), default=0)
-
-    objects = MonthRollupQuerySet.as_manager()
 
     class Meta:
         db_table = "tracking_user_project_month"
@@ -526,6 +528,3 @@ class UserProjectMonth(models.Model):
                 fields=["id"], condition=Q(entry_count=0), name="user_project_month_empty"
             ),
         ]
-
-    def __str__(self) -> str:
-        return f"{self.month:%Y-%m}: {self.entry_count} entries, {self.seconds} s"
