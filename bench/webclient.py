@@ -14,7 +14,12 @@ import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 
-from bench.middleware import DB_TIME_HEADER, QUERIES_HEADER, SERVER_TIME_HEADER
+from bench.middleware import (
+    DB_TIME_HEADER,
+    QUERIES_HEADER,
+    SERVER_TIME_HEADER,
+    SESSION_QUERIES_HEADER,
+)
 
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken"\s+value="([^"]+)"')
 
@@ -31,6 +36,8 @@ class Sample:
     db_ms: float | None
     location: str = ""
     error: str = ""
+    # Of ``queries``, those on the session table (a renewal once a minute, not the page's).
+    session_queries: int | None = None
 
     @property
     def ok(self) -> bool:
@@ -97,6 +104,7 @@ class WebClient:
                 server_ms=_number(head.get(SERVER_TIME_HEADER)),
                 db_ms=_number(head.get(DB_TIME_HEADER)),
                 location=head.get("Location", ""),
+                session_queries=_number(head.get(SESSION_QUERIES_HEADER), int),
             )
         return sample, content
 

@@ -27,6 +27,30 @@ def test_it_counts_every_query_of_the_request():
     assert float(response["X-Server-Time-ms"]) >= float(response["X-DB-Time-ms"])
 
 
+def test_it_counts_the_session_table_statements_apart(settings, acme_user):
+    """The session renewal (SessionLifetimeMiddleware, once a minute) is told apart, so the
+    report can tell a page whose own count varies from one that carried the renewal."""
+    settings.MIDDLEWARE = ["bench.middleware.QueryCountMiddleware", *settings.MIDDLEWARE]
+    settings.SESSION_REFRESH_INTERVAL = 0  # renew on every request
+    from django.test import Client as TestClient
+
+    browser = TestClient()
+    browser.force_login(acme_user)
+    browser.get("/client-portal/")
+
+    response = browser.get("/client-portal/")
+
+    session = int(response["X-DB-Session-Queries"])
+    assert session >= 1
+    assert int(response["X-DB-Queries"]) > session
+
+
+def test_a_view_without_sessions_has_no_session_queries():
+    response = QueryCountMiddleware(view_running(2))(RequestFactory().get("/"))
+
+    assert response["X-DB-Session-Queries"] == "0"
+
+
 def test_it_reports_zero_for_a_request_without_queries():
     response = QueryCountMiddleware(view_running(0))(RequestFactory().get("/"))
 

@@ -6,7 +6,7 @@ from bench.report import load_result, page_result, render_markdown, write_result
 from bench.webclient import Sample
 
 
-def sample(ms, *, status=200, queries=7, server_ms=None, size=2048):
+def sample(ms, *, status=200, queries=7, server_ms=None, size=2048, session_queries=0):
     return Sample(
         status=status,
         seconds=ms / 1000,
@@ -14,6 +14,7 @@ def sample(ms, *, status=200, queries=7, server_ms=None, size=2048):
         queries=queries,
         server_ms=server_ms if server_ms is not None else ms - 1,
         db_ms=1.0,
+        session_queries=session_queries,
     )
 
 
@@ -77,6 +78,31 @@ def test_a_varying_query_count_is_flagged():
 
     assert page["queries"] == {"min": 6, "max": 7}
     assert "query count varies" in page["budget"]["problems"]
+
+
+def test_a_session_renewal_is_no_varying_count_but_counts_against_the_budget():
+    renewed = sample(5, queries=7, session_queries=1)
+    page = page_result("p", "/p/", [sample(5, queries=6), renewed, sample(5, queries=6)])
+
+    assert page["queries"] == {"min": 6, "max": 7}
+    assert page["page_queries"] == {"min": 6, "max": 6}
+    assert page["budget"] == {"ok": True, "problems": []}
+    markdown = render_markdown(result_with([page]))
+    assert "| 6–7† |" in markdown
+    assert "idle-timeout renewal" in markdown
+
+    renewed = sample(5, queries=11, session_queries=1)
+    over = page_result("p", "/p/", [sample(5, queries=10), renewed])
+    assert "11 queries > 10" in over["budget"]["problems"]
+    assert "query count varies" not in over["budget"]["problems"]
+
+
+def test_a_page_whose_own_count_varies_is_flagged_beside_a_renewal():
+    page = page_result("p", "/p/", [sample(5, queries=6), sample(5, queries=8, session_queries=1)])
+
+    assert page["page_queries"] == {"min": 6, "max": 7}
+    assert "query count varies" in page["budget"]["problems"]
+    assert "†" not in render_markdown(result_with([page]))
 
 
 def test_load_result_computes_requests_per_second_and_errors():
