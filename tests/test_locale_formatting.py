@@ -162,3 +162,55 @@ def test_duration_of_garbage_is_empty_as_before():
         '<span class="hours"><span class="hours__hm"></span> '
         '<span class="hours__decimal">()</span></span>'
     )
+
+
+def test_times_of_day_are_kept_per_language_and_bounded(monkeypatch):
+    from timetracker import formatting
+
+    monkeypatch.setattr(formatting, "_TIMES_OF_DAY_MAX", 100)
+    formatting._times_of_day.clear()
+    with translation.override("en"):
+        assert local_time(START) == "2:05 p.m."
+    with translation.override("de"):
+        assert local_time(START) == "14:05"
+    kept = {key[0]: text for key, text in formatting._times_of_day.items() if key[2:] == (14, 5)}
+    assert kept == {"en": "2:05 p.m.", "de": "14:05"}
+    with translation.override("en"):
+        for minute in range(300):
+            local_time(START + dt.timedelta(minutes=minute))
+    assert len(formatting._times_of_day) <= 100
+    with translation.override("en"):
+        assert local_time(START + dt.timedelta(minutes=299)) == "7:04 p.m."
+
+
+def test_a_settings_change_forgets_the_times_of_day(settings):
+    from timetracker import formatting
+
+    with translation.override("en"):
+        local_time(START)
+    assert formatting._times_of_day
+    settings.USE_THOUSAND_SEPARATOR = not settings.USE_THOUSAND_SEPARATOR
+    assert not formatting._times_of_day
+
+
+ISO_VALUES = [
+    dt.datetime(2026, 1, 15, 9, 3, 48, tzinfo=dt.UTC),  # winter
+    dt.datetime(2026, 7, 15, 23, 30, tzinfo=dt.UTC),  # summer, the next local day
+    dt.datetime(2026, 3, 29, 1, 0, 0, 123456, tzinfo=dt.UTC),  # DST change, microseconds
+    dt.datetime(2026, 7, 15, 9, 0),  # naive
+    dt.date(2026, 9, 1),
+    None,
+    "",
+    "not a date",
+]
+
+
+@pytest.mark.parametrize("value", ISO_VALUES)
+@pytest.mark.parametrize("zone", ["UTC", "Europe/Berlin", "America/New_York"])
+def test_the_iso_filter_reads_as_date_c(settings, value, zone):
+    settings.TIME_ZONE = zone
+    template = Template("{% load formatting %}{{ value|iso }}|{{ value|date:'c' }}")
+    ours, django_s = template.render(Context({"value": value})).split("|")
+    assert ours == django_s
+    if isinstance(value, dt.datetime) and value.tzinfo and zone == "Europe/Berlin":
+        assert ours.endswith(("+01:00", "+02:00"))

@@ -203,9 +203,17 @@ def _date_format(day: dt.date) -> str:
 def _forget_formats(**kwargs) -> None:
     """Any setting may change a format (``FORMAT_MODULE_PATH``, ``LANGUAGE_CODE``, …)."""
     _separators.clear()
+    _times_of_day.clear()
 
 
 setting_changed.connect(_forget_formats, dispatch_uid="timetracker.formatting.separators")
+
+
+# Times of day by (language, TIME_FORMAT, hour, minute) for the formats that read nothing
+# else: at most 1,440 per language and format, so kept for the process (a list of 50 entries
+# has as many distinct minutes); cleared with the other formats when a setting changes.
+_times_of_day: dict[tuple[str | None, str, int, int], str] = {}
+_TIMES_OF_DAY_MAX = 20_000
 
 
 def local_time(value) -> str:
@@ -213,11 +221,21 @@ def local_time(value) -> str:
     if not value:
         return ""
     local = _local(value)
-    time_format = formats.get_format("TIME_FORMAT")
-    if isinstance(local, (dt.datetime, dt.time)) and _reads_hour_and_minute_only(time_format):
-        # Every TIME_FORMAT we ship (``g:i a``, ``H:i``): formatted once per minute of the
-        # day and request.
-        return once_per_request(_time_of_day, (time_format, local.hour, local.minute))
+    language = get_language()
+    time_format = formats.get_format("TIME_FORMAT", language)
+    if isinstance(local, (dt.datetime, dt.time)):
+        key = (language, time_format, local.hour, local.minute)
+        try:
+            return _times_of_day[key]
+        except KeyError:
+            pass
+        # Every TIME_FORMAT we ship (``g:i a``, ``H:i``) reads the hour and minute only.
+        if _reads_hour_and_minute_only(time_format):
+            if len(_times_of_day) >= _TIMES_OF_DAY_MAX:
+                _times_of_day.clear()
+            text = dateformat.time_format(dt.time(local.hour, local.minute), time_format)
+            _times_of_day[key] = text
+            return text
     return dateformat.time_format(local, time_format)
 
 
@@ -228,11 +246,6 @@ _HOUR_AND_MINUTE_CHARS = frozenset("aAgGhHiP")
 @functools.lru_cache(maxsize=64)
 def _reads_hour_and_minute_only(time_format: str) -> bool:
     return set(dateformat.re_formatchars.findall(time_format)) <= _HOUR_AND_MINUTE_CHARS
-
-
-def _time_of_day(key: tuple[str, int, int]) -> str:
-    time_format, hour, minute = key
-    return dateformat.time_format(dt.time(hour, minute), time_format)
 
 
 def local_datetime(value) -> str:

@@ -15,6 +15,7 @@ so pages, the PDF, emails and our admin pages read the same in each language:
 ``{{ moment|local_time }}``            ``2:05 p.m.``           ``14:05``
 ``{{ moment|local_datetime }}``        ``Sept. 1, 2026, 2:05 p.m.`` ``1. Sept. 2026, 14:05``
 ``{% time_range start end %}``         ``1:47 p.m.–3:13 p.m.`` ``13:47–15:13``
+``{{ moment|iso }}`` (``<time>``)       ``2026-09-01T14:05:00+02:00`` (the same)
 ``{{ day|day_label }}``                ``Oct. 5``              ``5. Okt.``
 =====================================  ======================  ======================
 
@@ -108,6 +109,16 @@ def day_label(value) -> str:
 def total_minutes(value) -> int | str:
     """Whole minutes of a ``timedelta`` (rounded up, so a wait is never understated)."""
     return -(-int(value.total_seconds()) // 60)
+
+
+@register.filter(expects_localtime=True)
+@_safe
+def iso(value) -> str:
+    """ISO 8601 for ``<time datetime>``, in TIME_ZONE: ``2026-09-01T14:05:00+02:00``.
+
+    What ``date:'c'`` gives, without its format parsing (24 µs a call, on every row of a
+    50-row list)."""
+    return value.isoformat() if value else ""
 
 
 @register.simple_tag
