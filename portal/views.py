@@ -31,7 +31,7 @@ from invoicing.models import ClientInvoiceCount, Invoice
 from invoicing.pdf import invoice_document_context, issuer_for, pdf_filename, render_invoice_pdf
 from timetracker.dates import this_month, today, week_start
 from timetracker.pagination import KnownCountPaginator
-from tracking.models import ClientDay, ProjectDay, TimeEntry
+from tracking.models import ClientDay, ProjectDay, ProjectMonth, TimeEntry
 
 from .charts import weekly_hours_chart
 from .csv_export import time_entry_csv_rows
@@ -89,12 +89,14 @@ class ProjectListView(ClientPortalRequiredMixin, ListView):
     paginate_by = 50
 
     def get_queryset(self):
-        # Figures from the per-day rollup, the last entry from the (project, start) index:
-        # correlated subqueries, which PostgreSQL evaluates for the page's rows only.
-        first, last = this_month()
-        days = ProjectDay.objects.filter(project=OuterRef("pk")).order_by().values("project")
+        # Figures from the per-month rollup (all time, and this month's row: whole local
+        # months, so exact), the last entry from the (project, start) index: correlated
+        # subqueries, which PostgreSQL evaluates for the page's rows only. A project with
+        # years of history has a few dozen month rows, against hundreds of day rows.
+        first, _last = this_month()
+        months = ProjectMonth.objects.filter(project=OuterRef("pk")).order_by().values("project")
 
-        def seconds(column, rows=days):
+        def seconds(column, rows=months):
             total = rows.annotate(total=Sum(column)).values("total")
             return Coalesce(Subquery(total), 0)
 
@@ -110,7 +112,7 @@ class ProjectListView(ClientPortalRequiredMixin, ListView):
             .annotate(
                 total_seconds=seconds("seconds"),
                 billable_seconds=seconds("billable_seconds"),
-                period_seconds=seconds("seconds", days.filter(day__gte=first, day__lte=last)),
+                period_seconds=seconds("seconds", months.filter(month=first)),
                 last_entry_at=Subquery(newest),
             )
         )

@@ -6,6 +6,9 @@ from decimal import Decimal
 
 import pytest
 from django.utils import formats, translation
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from timetracker import formatting as f
 
@@ -91,3 +94,46 @@ def outcome(function, *args):
         return function(*args)
     except Exception as exc:  # the same failure is the same behaviour
         return type(exc)
+
+
+def reference_duration(seconds):
+    """What ``{% duration %}`` showed through Django alone: h:mm and decimal hours."""
+    minutes = int(seconds or 0) // 60
+    hm = f"{django(minutes // 60, 0)}:{minutes % 60:02d}"
+    hours = django(f.seconds_to_hours(seconds), 2)
+    return hm, translation.gettext("%(hours)s h") % {"hours": hours}
+
+
+SECONDS = [0, 1, 17, 18, 35, 36, 59, 60, 3599, 3600, 3617, 3618, 8_419_608, 8_419_626,
+           359_999_999, 10**12 + 17, 10**15 - 1, 10**15, None, -3600]  # fmt: skip
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_durations_read_as_djangos(language):
+    with translation.override(language):
+        for seconds in SECONDS:
+            expected = reference_duration(seconds)
+            assert f.local_duration_parts(seconds) == expected, seconds  # first: fills caches
+            assert f.local_duration_parts(seconds) == expected, seconds  # the fast path
+            assert (f.local_hm(seconds), f.local_hours_label(seconds)) == expected, seconds
+            if seconds is not None and seconds >= 0:
+                assert f.local_hours(seconds) == django(f.seconds_to_hours(seconds), 2)
+
+
+@hypothesis_settings(max_examples=300, deadline=None)
+@given(seconds=st.integers(min_value=0, max_value=10**15 + 10), language=st.sampled_from(LANGUAGES))
+def test_any_duration_reads_as_djangos(seconds, language):
+    with translation.override(language):
+        f.local_duration_parts(0)  # the caches filled, so the fast path answers
+        assert f.local_duration_parts(seconds) == reference_duration(seconds)
+        assert f.local_hours(seconds) == django(f.seconds_to_hours(seconds), 2)
+
+
+def test_the_hours_label_follows_the_language_and_settings(settings):
+    with translation.override("de"):
+        assert f.local_duration_parts(5400) == ("1:30", "1,50 h")
+    with translation.override("nl"):
+        assert f.local_duration_parts(5400)[1] == "1,50 u"
+    assert f._hours_labels
+    settings.USE_THOUSAND_SEPARATOR = not settings.USE_THOUSAND_SEPARATOR
+    assert not f._hours_labels

@@ -140,17 +140,59 @@ def local_hm(seconds: int | None) -> str:
 
 def local_hours(seconds: int | None) -> str:
     """Decimal hours, two places: ``2,338.78`` (en), ``2.338,78`` (de)."""
+    if type(seconds) is int and 0 <= seconds < 10**15:
+        decimal_sep, grouping, thousand_sep = _number_separators()
+        if grouping == 3:
+            # seconds_to_hours' hundredths written without a Decimal: every duration on a
+            # page shows its decimal hours (150 on the projects page). Tests compare both.
+            hundredths = (seconds * 2 + 36) // 72
+            whole = f"{hundredths // 100:,}".replace(",", thousand_sep)
+            return f"{whole}{decimal_sep}{hundredths % 100:02d}"
     return local_number(seconds_to_hours(seconds), 2)
+
+
+# "%(hours)s h" per language: looked up once, not once per duration shown.
+_hours_labels: dict[str | None, str] = {}
 
 
 def local_hours_label(seconds: int | None) -> str:
     """Decimal hours with their unit: ``2,338.78 h``."""
-    return gettext("%(hours)s h") % {"hours": local_hours(seconds)}
+    language = get_language()
+    label = _hours_labels.get(language)
+    if label is None:
+        label = _hours_labels[language] = gettext("%(hours)s h")
+    return label % {"hours": local_hours(seconds)}
+
+
+def local_duration_parts(seconds: int | None) -> tuple[str, str]:
+    """``(local_hm, local_hours_label)`` of ``seconds``: ``("2,338:46", "2,338.78 h")``.
+
+    The language and its separators are read once for both (``{% duration %}`` shows both
+    for every figure of a page, and each lookup of the active language costs a context
+    variable read)."""
+    language = get_language()
+    separators = _separators.get(language)
+    label = _hours_labels.get(language)
+    if (
+        separators is None
+        or label is None
+        or separators[1] != 3
+        or type(seconds) is not int
+        or not 0 <= seconds < 10**15
+    ):
+        return local_hm(seconds), local_hours_label(seconds)
+    decimal_sep, _grouping, thousand_sep = separators
+    minutes = seconds // 60
+    hm = f"{minutes // 60:,}".replace(",", thousand_sep) + f":{minutes % 60:02d}"
+    hundredths = (seconds * 2 + 36) // 72
+    whole = f"{hundredths // 100:,}".replace(",", thousand_sep)
+    return hm, label % {"hours": f"{whole}{decimal_sep}{hundredths % 100:02d}"}
 
 
 def local_duration(seconds: int | None) -> str:
     """The one way a duration reads: ``2,338:46 (2,338.78 h)``."""
-    return f"{local_hm(seconds)} ({local_hours_label(seconds)})"
+    hm, label = local_duration_parts(seconds)
+    return f"{hm} ({label})"
 
 
 def local_money(value, currency_code: str = "") -> str:
@@ -204,6 +246,7 @@ def _forget_formats(**kwargs) -> None:
     """Any setting may change a format (``FORMAT_MODULE_PATH``, ``LANGUAGE_CODE``, …)."""
     _separators.clear()
     _times_of_day.clear()
+    _hours_labels.clear()
 
 
 setting_changed.connect(_forget_formats, dispatch_uid="timetracker.formatting.separators")
