@@ -143,12 +143,17 @@ def local_hours(seconds: int | None) -> str:
     if type(seconds) is int and 0 <= seconds < 10**15:
         decimal_sep, grouping, thousand_sep = _number_separators()
         if grouping == 3:
-            # seconds_to_hours' hundredths written without a Decimal: every duration on a
-            # page shows its decimal hours (150 on the projects page). Tests compare both.
-            hundredths = (seconds * 2 + 36) // 72
-            whole = f"{hundredths // 100:,}".replace(",", thousand_sep)
-            return f"{whole}{decimal_sep}{hundredths % 100:02d}"
+            return _grouped_hours(seconds, decimal_sep, thousand_sep)
     return local_number(seconds_to_hours(seconds), 2)
+
+
+def _grouped_hours(seconds: int, decimal_sep: str, thousand_sep: str) -> str:
+    """``local_number(seconds_to_hours(seconds), 2)`` for whole seconds ≥ 0 in a language
+    that groups by three, without a Decimal: every duration on a page shows its decimal
+    hours (150 on the projects page). Tests compare both ways."""
+    hundredths = (seconds * 2 + 36) // 72
+    whole = f"{hundredths // 100:,}".replace(",", thousand_sep)
+    return f"{whole}{decimal_sep}{hundredths % 100:02d}"
 
 
 # "%(hours)s h" per language: looked up once, not once per duration shown.
@@ -184,9 +189,7 @@ def local_duration_parts(seconds: int | None) -> tuple[str, str]:
     decimal_sep, _grouping, thousand_sep = separators
     minutes = seconds // 60
     hm = f"{minutes // 60:,}".replace(",", thousand_sep) + f":{minutes % 60:02d}"
-    hundredths = (seconds * 2 + 36) // 72
-    whole = f"{hundredths // 100:,}".replace(",", thousand_sep)
-    return hm, label % {"hours": f"{whole}{decimal_sep}{hundredths % 100:02d}"}
+    return hm, label % {"hours": _grouped_hours(seconds, decimal_sep, thousand_sep)}
 
 
 def local_duration(seconds: int | None) -> str:
