@@ -6,11 +6,24 @@
 "use strict";
 {
   const $ = django.jQuery;
-  $(document).on("change", "select.autocomplete-filter", function () {
-    const url = new URL(this.dataset.filterQuery || "?", window.location.href);
-    if (this.value) {
-      url.searchParams.set(this.name, this.value);
+
+  function openList(select, value) {
+    const url = new URL(select.dataset.filterQuery || "?", window.location.href);
+    if (value) {
+      url.searchParams.set(select.name, value);
     }
     window.location.assign(url.toString());
+  }
+
+  $(document).on("change", "select.autocomplete-filter", function () {
+    openList(this, this.value);
+  });
+  // The clear button (or Delete on the box) opens the unfiltered list at once. Stopped before
+  // select2 clears, it does not go on to open its dropdown and send a search that the leaving
+  // page has no use for (on the test server that search raced the navigation on one shared
+  // SQLite connection, and the navigation was lost).
+  $(document).on("select2:clearing", "select.autocomplete-filter", function (event) {
+    event.preventDefault();
+    openList(this, "");
   });
 }
