@@ -20,8 +20,8 @@
   });
   // The clear button (or Delete on the box) opens the unfiltered list at once. Stopped before
   // select2 clears, it does not go on to open its dropdown and send a search that the leaving
-  // page has no use for (on the test server that search raced the navigation on one shared
-  // SQLite connection, and the navigation was lost).
+  // page has no use for (on the test server that search shares one in-memory SQLite
+  // connection with the navigation: the likely cause of a navigation CI lost twice).
   $(document).on("select2:clearing", "select.autocomplete-filter", function (event) {
     event.preventDefault();
     openList(this, "");
