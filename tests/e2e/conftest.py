@@ -10,8 +10,8 @@ import shutil
 import pytest
 from playwright.sync_api import expect
 
-# A navigation on a CI machine running the whole suite on two cores can take more than
-# Playwright's default 5 s; a failing expectation still fails, only later.
+# A margin over Playwright's default 5 s for a CI machine running the whole suite on two
+# cores; a failing expectation still fails, only later.
 expect.set_options(timeout=15_000)
 
 # live_server runs the ORM from Playwright's sync (event-loop) thread.

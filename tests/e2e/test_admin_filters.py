@@ -28,8 +28,9 @@ def test_choosing_a_client_in_the_filter_box_filters_the_list(page: Page, live_s
     selected = page.locator("#changelist-filter li.selected", has_text=client.name)
     expect(selected).to_be_visible()
     # Clearing the box lists every client's entries again, without select2's usual dropdown
-    # and its search request: on the live server that request shared the in-memory SQLite
-    # connection with the navigation, which CI lost twice (stops 23 and 24).
+    # and its search request: on the live server that request shares the in-memory SQLite
+    # connection with the navigation, the likely cause of the navigation CI lost twice
+    # (stop 23 and a clean-clone run in session 10).
     page.wait_for_load_state("load")
     searches = []
     page.on(
