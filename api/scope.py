@@ -9,7 +9,7 @@ portal-visible invoices and finished time entries. Every API queryset starts her
 from __future__ import annotations
 
 from clients.models import Client, Project
-from invoicing.models import ClientInvoiceCount, Invoice
+from invoicing.models import ClientInvoiceCount, ClientUnpaid, Invoice
 from tracking.models import TimeEntry
 
 
@@ -92,20 +92,25 @@ def invoices_for(user):
 
 
 def invoice_count_for(user, *, status: str, client=None) -> int | None:
-    """The length of ``invoices_for(user)`` in ``status`` (of ``client``) from the per-status
-    counts, without counting the invoices; ``None`` when they cannot tell (unpaid and
-    overdue depend on amounts and on today: the list counts those itself)."""
+    """The length of ``invoices_for(user)`` in ``status`` (of ``client``) from the invoice
+    tallies (per status; per due date of the unpaid ones), without counting the invoices;
+    ``None`` for a status they do not tell (the list counts that itself)."""
     wanted = {"all": None, "paid": (Invoice.Status.PAID,)}
-    if status not in wanted:
+    if status not in (*wanted, "unpaid", "overdue"):
         return None
     if is_internal(user):
         counts = ClientInvoiceCount.objects.visible_to(user)
-        statuses = wanted[status] or Invoice.Status.values
+        unpaid = ClientUnpaid.objects.visible_to(user)
+        statuses = wanted.get(status) or Invoice.Status.values
     elif is_client_user(user):
         counts = ClientInvoiceCount.objects.for_client(user.client_id)
-        statuses = wanted[status] or Invoice.PORTAL_STATUSES
+        unpaid = ClientUnpaid.objects.for_client(user.client_id)
+        statuses = wanted.get(status) or Invoice.PORTAL_STATUSES
     else:
         return 0
     if client is not None:
-        counts = counts.for_client(client)
-    return counts.total(statuses)
+        counts, unpaid = counts.for_client(client), unpaid.for_client(client)
+    if status in wanted:
+        return counts.total(statuses)
+    # Unpaid invoices are sent ones, which every invoice scope shows.
+    return unpaid.counts()[status]

@@ -336,24 +336,23 @@ class ClientInvoiceCountQuerySet(ScopedQuerySet):
         rows = self.filter(status__in=statuses).order_by()
         return int(rows.aggregate(n=Coalesce(Sum("invoice_count"), 0))["n"])
 
-    def status_counts(self, invoices: InvoiceQuerySet, on=None) -> dict[str, int]:
-        """``invoices.status_counts(on)`` without reading every invoice (two small queries).
+    def status_counts(self, unpaid: ClientUnpaidQuerySet, on=None) -> dict[str, int]:
+        """``invoices.status_counts(on)`` of the portal-visible invoices of exactly the
+        clients of these rows, without reading the invoices (two small queries).
 
-        ``invoices``: the portal-visible invoices of exactly the clients of these rows (the
-        portal's ``invoices`` with ``ClientInvoiceCount.objects.for_client(client)``).
-        ``total`` and ``paid`` come from these rows; ``unpaid`` and ``overdue`` from the sent
-        invoices, the only ones they can be, counted by ``InvoiceQuerySet.status_counts``.
+        ``total`` and ``paid`` come from these rows; ``unpaid`` and ``overdue`` from
+        ``unpaid``, the ``ClientUnpaid`` rows of the same clients.
         """
         portal = self.filter(status__in=Invoice.PORTAL_STATUSES).order_by()
         by_status = dict(
             portal.values("status").annotate(n=Sum("invoice_count")).values_list("status", "n")
         )
-        sent = invoices.filter(status=Invoice.Status.SENT).status_counts(on=on)
+        open_ = unpaid.counts(on=on)
         return {
             "total": int(sum(by_status.values())),
             "paid": int(by_status.get(Invoice.Status.PAID, 0)),
-            "unpaid": sent["unpaid"],
-            "overdue": sent["overdue"],
+            "unpaid": open_["unpaid"],
+            "overdue": open_["overdue"],
         }
 
 
@@ -384,6 +383,86 @@ class ClientInvoiceCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.status}: {self.invoice_count}"
+
+
+def _from_cents(cents) -> Decimal:
+    return Decimal(int(cents)).scaleb(-2)  # 1234 -> Decimal("12.34"), 1200 -> "12.00"
+
+
+class ClientUnpaidQuerySet(ScopedQuerySet):
+    client_lookup = "client_id"
+
+    def _figures(self, on):
+        overdue = Q(due_date__lt=on or today())
+        return {
+            "unpaid_count": Coalesce(Sum("invoice_count"), 0),
+            "unpaid_cents": Coalesce(Sum("due_cents"), 0),
+            "overdue_count": Coalesce(Sum("invoice_count", filter=overdue), 0),
+            "overdue_cents": Coalesce(Sum("due_cents", filter=overdue), 0),
+        }
+
+    def balances(self, on=None) -> list[dict]:
+        """``InvoiceQuerySet.balances_by_currency(on)`` of the invoices these rows tally,
+        from the rows (one GROUP BY query over at most one row per currency and due date).
+
+        Dicts with ``currency_code``, ``unpaid_count``, ``unpaid_due``, ``overdue_count``
+        and ``overdue_due`` (Decimal amounts due; overdue relative to ``on``, default today).
+        """
+        rows = self.order_by("currency_code").values("currency_code").annotate(**self._figures(on))
+        return [
+            {
+                "currency_code": row["currency_code"],
+                "unpaid_count": int(row["unpaid_count"]),
+                "unpaid_due": _from_cents(row["unpaid_cents"]),
+                "overdue_count": int(row["overdue_count"]),
+                "overdue_due": _from_cents(row["overdue_cents"]),
+            }
+            for row in rows
+        ]
+
+    def counts(self, on=None) -> dict[str, int]:
+        """How many unpaid and overdue invoices these rows tally (one aggregate query)."""
+        figures = self._figures(on)
+        row = self.order_by().aggregate(
+            unpaid=figures["unpaid_count"], overdue=figures["overdue_count"]
+        )
+        return {"unpaid": int(row["unpaid"]), "overdue": int(row["overdue"])}
+
+
+class ClientUnpaid(models.Model):
+    """A client's unpaid invoices (``unpaid_q``) due on one day in one currency: how many,
+    and the amount due in cents — kept by database triggers only (``invoicing.counts``);
+    never written by the ORM. The dashboard's balances and the portal's unpaid and overdue
+    counts read these rows: one per due date with something open, not one per invoice."""
+
+    client = models.ForeignKey(
+        "clients.Client",
+        verbose_name=_("client"),
+        on_delete=models.DO_NOTHING,  # rows follow the invoices, which PROTECT the client
+        related_name="unpaid_tallies",
+        db_index=False,  # client_unpaid_unique leads with client_id
+    )
+    currency_code = models.CharField(_("currency"), max_length=3)
+    due_date = models.DateField(_("due date"))
+    invoice_count = models.BigIntegerField(_("invoices"), default=0)
+    # Integer cents: exact sums on SQLite too, which keeps decimals as floating point.
+    due_cents = models.BigIntegerField(_("amount due (cents)"), default=0)
+
+    objects = ClientUnpaidQuerySet.as_manager()
+
+    class Meta:
+        db_table = "invoicing_client_unpaid"
+        ordering = ["client", "currency_code", "due_date"]
+        verbose_name = _("unpaid tally")
+        verbose_name_plural = _("unpaid tallies")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client", "currency_code", "due_date"], name="client_unpaid_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.due_date} {self.currency_code}: {self.invoice_count}"
 
 
 class PaymentQuerySet(ScopedQuerySet):

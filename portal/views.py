@@ -27,7 +27,7 @@ from accounts.services import api_token_create, api_token_revoke
 from audit.models import AuditEvent
 from audit.services import audit_record
 from clients.models import Project
-from invoicing.models import ClientInvoiceCount, Invoice
+from invoicing.models import ClientInvoiceCount, ClientUnpaid, Invoice
 from invoicing.pdf import invoice_document_context, issuer_for, pdf_filename, render_invoice_pdf
 from timetracker.dates import this_month, today, week_start
 from timetracker.pagination import KnownCountPaginator
@@ -63,7 +63,8 @@ class DashboardView(ClientPortalRequiredMixin, TemplateView):
             .order_by("name", "id")[:5]
         )
         chart = weekly_hours_chart([(w, seconds[f"week{i}"]) for i, w in enumerate(weeks)])
-        balances = list(invoices.balances_by_currency(on=day))
+        # From the per-due-date tally of unpaid invoices, not the invoices themselves.
+        balances = ClientUnpaid.objects.for_client(self.client).balances(on=day)
         return super().get_context_data(
             seconds_all_time=seconds["total"],
             seconds_month=seconds["month"],
@@ -145,10 +146,11 @@ class InvoiceListView(ClientPortalRequiredMixin, ListView):
 
     @cached_property
     def counts(self) -> dict[str, int]:
-        # From the client's per-status counts, not one index entry per invoice it ever had
-        # (not a portal-data key: §2 fixes those).
+        # From the client's tallies (per status, per due date of the unpaid ones), not one
+        # index entry per invoice it ever had (not portal-data keys: §2 fixes those).
         counts = ClientInvoiceCount.objects.for_client(self.client)
-        return counts.status_counts(self.portal_data["invoices"], on=self.day)
+        unpaid = ClientUnpaid.objects.for_client(self.client)
+        return counts.status_counts(unpaid, on=self.day)
 
     def get_filterset_kwargs(self) -> dict:
         return {"on": self.day}

@@ -7,11 +7,11 @@ from invoicing import counts
 
 
 def install(apps, schema_editor):
-    counts.install_triggers(schema_editor.connection)
+    counts.install_triggers(schema_editor.connection, [counts.INVOICE_COUNT])
 
 
 def uninstall(apps, schema_editor):
-    counts.uninstall_triggers(schema_editor.connection)
+    counts.uninstall_triggers(schema_editor.connection, [counts.INVOICE_COUNT])
 
 
 class Migration(migrations.Migration):
