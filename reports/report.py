@@ -260,7 +260,8 @@ def _from_rollups(*, user, date_from, date_to, group_by, client, project):
             .order_by("day", "currency")
         )
 
-    key = "project_id" if group_by == GroupBy.PROJECT else "project__client_id"
+    by_project = group_by == GroupBy.PROJECT
+    key = "project_id" if by_project else "project__client_id"
     months, edges = month_split(date_from, date_to)
     sources = []
     if months is not None:
@@ -270,47 +271,89 @@ def _from_rollups(*, user, date_from, date_to, group_by, client, project):
         for first, last in edges:
             days |= Q(day__gte=first, day__lte=last)
         sources.append(scoped(ProjectDay.objects.visible_to(user).filter(days)))
-    sums: dict[int, dict] = {}
+    # [seconds, billable seconds, Σ billable × the project's own rate, billable seconds of
+    # projects without one] per group. The currency and the client's default rate come with
+    # the labels below: grouping by the bare id, with no join to the clients and no text key,
+    # halves the query at XL (15,542 month rows of 20,000 projects). By project, the rate is
+    # applied to each group's seconds in Python, so the rollup rows are not even joined.
+    aggregates = {
+        "total_seconds": Coalesce(Sum("seconds"), 0),
+        "total_billable": Coalesce(Sum("billable_seconds"), 0),
+    }
+    if not by_project:
+        aggregates["rated"] = Sum(
+            ExpressionWrapper(
+                F("billable_seconds") * F("project__hourly_rate"),
+                output_field=DecimalField(max_digits=24, decimal_places=2),
+            )
+        )
+        aggregates["unrated"] = Sum("billable_seconds", filter=Q(project__hourly_rate__isnull=True))
+    sums: dict[int, list] = {}
     for rows in sources:
-        grouped = rows.values(key, **currency).annotate(**ROLLUP_AGGREGATES).order_by()
-        for pk, currency_code, seconds, billable_seconds, rate_seconds in grouped.values_list(
-            key, "currency", "seconds", "billable_seconds", "rate_seconds"
-        ):
+        grouped = rows.values(key).annotate(**aggregates).order_by()
+        for pk, *figures in grouped.values_list(key, *aggregates):
             total = sums.get(pk)
             if total is None:  # the first source of a group (usually its only one)
-                sums[pk] = {
-                    "currency": currency_code,
-                    "seconds": seconds,
-                    "billable_seconds": billable_seconds,
-                    "rate_seconds": rate_seconds or Decimal("0"),
-                }
-                continue
-            total["seconds"] += seconds
-            total["billable_seconds"] += billable_seconds
-            total["rate_seconds"] += rate_seconds or Decimal("0")
+                sums[pk] = figures
+            else:
+                sums[pk] = [(a or 0) + (b or 0) for a, b in zip(total, figures, strict=True)]
     if not sums:
         return []
-    if group_by == GroupBy.PROJECT:
+    if by_project:
         projects = Project.objects.visible_to(user)
         if client is not None:
             projects = projects.filter(client=client)
         if project is not None:
             projects = projects.filter(pk=project.pk)
         labels = projects.order_by("client__name", "name", "pk").values_list(
-            "pk", "name", "client__name"
+            "pk", "name", "client__name", "client__currency_code", RATE_OF_PROJECT
         )
         return [
-            {"project_id": pk, "project__name": name, "client__name": client_name, **sums[pk]}
-            for pk, name, client_name in labels
+            {
+                "project_id": pk,
+                "project__name": name,
+                "client__name": client_name,
+                **_rollup_figures(currency, sums[pk], rate),
+            }
+            for pk, name, client_name, currency, rate in labels
             if pk in sums
         ]
     clients = Client.objects.visible_to(user)
     if client is not None:
         clients = clients.filter(pk=client.pk)
-    labels = clients.order_by("name", "pk").values_list("pk", "name")
+    labels = clients.order_by("name", "pk").values_list(
+        "pk", "name", "currency_code", "default_hourly_rate"
+    )
     return [
-        {"client_id": pk, "client__name": name, **sums[pk]} for pk, name in labels if pk in sums
+        {"client_id": pk, "client__name": name, **_rollup_figures(currency, sums[pk], rate)}
+        for pk, name, currency, rate in labels
+        if pk in sums
     ]
+
+
+# A project's effective rate, for the labels of the report by project.
+RATE_OF_PROJECT = Coalesce(
+    "hourly_rate",
+    "client__default_hourly_rate",
+    output_field=DecimalField(max_digits=10, decimal_places=2),
+)
+
+
+def _rollup_figures(currency: str, figures: list, rate) -> dict:
+    """A group's row from ``_from_rollups``' sums: by client, ``rate`` is the client's
+    default, which bills the seconds of its projects without a rate of their own; by
+    project (two figures), the project's effective rate, which bills all its seconds."""
+    seconds, billable = figures[0], figures[1]
+    if len(figures) == 2:
+        rated, unrated = Decimal("0"), billable
+    else:
+        rated, unrated = figures[2] or Decimal("0"), figures[3] or 0
+    return {
+        "currency": currency,
+        "seconds": seconds,
+        "billable_seconds": billable,
+        "rate_seconds": rated + unrated * (rate or Decimal("0")),
+    }
 
 
 def _next_month(day: dt.date) -> dt.date:
