@@ -25,7 +25,7 @@ from timetracker.formatting import (
     round_money,
     seconds_to_hours,
 )
-from tracking.models import ProjectDay, ProjectMonth, TimeEntry, UserProjectMonth
+from tracking.models import ClientMonth, ProjectDay, ProjectMonth, TimeEntry, UserProjectMonth
 
 
 class GroupBy(models.TextChoices):
@@ -262,20 +262,11 @@ def _from_rollups(*, user, date_from, date_to, group_by, client, project):
 
     by_project = group_by == GroupBy.PROJECT
     key = "project_id" if by_project else "project__client_id"
-    months, edges = month_split(date_from, date_to)
-    sources = []
-    if months is not None:
-        sources.append(scoped(ProjectMonth.objects.visible_to(user).months_between(*months)))
-    if edges:
-        days = Q()
-        for first, last in edges:
-            days |= Q(day__gte=first, day__lte=last)
-        sources.append(scoped(ProjectDay.objects.visible_to(user).filter(days)))
-    # [seconds, billable seconds, Σ billable × the project's own rate, billable seconds of
-    # projects without one] per group. The currency and the client's default rate come with
-    # the labels below: grouping by the bare id, with no join to the clients and no text key,
-    # halves the query at XL (15,542 month rows of 20,000 projects). By project, the rate is
-    # applied to each group's seconds in Python, so the rollup rows are not even joined.
+    # Per group: [seconds, billable seconds] and, by client, [Σ billable × the project's own
+    # rate, billable seconds of projects without one]. The currency and the client's default
+    # rate come with the labels below, so the sums group by the bare id: no join to the
+    # clients, no text key. By project, the rate is applied to each group's seconds in
+    # Python, so the rollup rows are not even joined.
     aggregates = {
         "total_seconds": Coalesce(Sum("seconds"), 0),
         "total_billable": Coalesce(Sum("billable_seconds"), 0),
@@ -288,10 +279,30 @@ def _from_rollups(*, user, date_from, date_to, group_by, client, project):
             )
         )
         aggregates["unrated"] = Sum("billable_seconds", filter=Q(project__hourly_rate__isnull=True))
+    months, edges = month_split(date_from, date_to)
+    sources = []  # (rows, group key, aggregates)
+    if months is not None and group_by == GroupBy.CLIENT and project is None:
+        # Whole months by client: a row per client and month (2,000 at XL), not one per
+        # project that booked in it (15,542), with its worth already summed.
+        rows = ClientMonth.objects.visible_to(user).months_between(*months)
+        if client is not None:
+            rows = rows.for_client(client)
+        sources.append((rows, "client_id", CLIENT_MONTH_AGGREGATES))
+    elif months is not None:
+        rows = scoped(ProjectMonth.objects.visible_to(user).months_between(*months))
+        sources.append((rows, key, aggregates))
+    if edges:
+        days = Q()
+        for first, last in edges:
+            days |= Q(day__gte=first, day__lte=last)
+        rows = scoped(ProjectDay.objects.visible_to(user).filter(days))
+        sources.append((rows, key, aggregates))
     sums: dict[int, list] = {}
-    for rows in sources:
-        grouped = rows.values(key).annotate(**aggregates).order_by()
-        for pk, *figures in grouped.values_list(key, *aggregates):
+    for rows, group, sums_of in sources:
+        grouped = rows.values(group).annotate(**sums_of).order_by()
+        for pk, *figures in grouped.values_list(group, *sums_of):
+            if sums_of is CLIENT_MONTH_AGGREGATES:  # cent-seconds to rate × seconds
+                figures[2] = Decimal(figures[2]).scaleb(-2)
             total = sums.get(pk)
             if total is None:  # the first source of a group (usually its only one)
                 sums[pk] = figures
@@ -330,6 +341,14 @@ def _from_rollups(*, user, date_from, date_to, group_by, client, project):
         if pk in sums
     ]
 
+
+# ClientMonth's sums, in the order of _from_rollups' figures by client.
+CLIENT_MONTH_AGGREGATES = {
+    "total_seconds": Sum("seconds"),
+    "total_billable": Sum("billable_seconds"),
+    "rated_cents": Sum("rated_cent_seconds"),
+    "unrated": Sum("unrated_seconds"),
+}
 
 # A project's effective rate, for the labels of the report by project.
 RATE_OF_PROJECT = Coalesce(

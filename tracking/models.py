@@ -528,3 +528,49 @@ class UserProjectMonth(MonthRollup):
                 fields=["id"], condition=Q(entry_count=0), name="user_project_month_empty"
             ),
         ]
+
+
+class ClientMonthQuerySet(MonthRollupQuerySet):
+    client_lookup = "client_id"
+
+
+class ClientMonth(MonthRollup):
+    """Seconds, billable seconds and finished entries of one client in one local month, and
+    what its billable seconds are worth: ``rated_cent_seconds`` = Σ billable seconds × the
+    project's own rate in cents (projects with a rate), ``unrated_seconds`` = the billable
+    seconds of projects without one, which the client's default rate bills at read time.
+
+    A rollup of ``ProjectMonth`` and the projects' rates, kept by the triggers of
+    ``tracking.client_months`` (on the project months, and on a project's rate or client
+    changing); never written by the ORM. The staff report by client reads a month as one
+    row per client (2,000 at XL), not one per project that booked in it (15,542)."""
+
+    client = models.ForeignKey(
+        "clients.Client",
+        verbose_name=_("client"),
+        on_delete=models.DO_NOTHING,  # rows follow the entries, which PROTECT the client
+        related_name="month_rollups",
+        db_index=False,  # client_month_unique leads with client_id
+    )
+    # Integers: exact sums on SQLite too, which keeps decimals as floating point.
+    rated_cent_seconds = models.BigIntegerField(_("rated cent-seconds"), default=0)
+    unrated_seconds = models.BigIntegerField(_("unrated billable seconds"), default=0)
+
+    objects = ClientMonthQuerySet.as_manager()
+
+    class Meta:
+        db_table = "tracking_client_month"
+        ordering = ["client", "month"]
+        constraints = [
+            # The triggers' upsert target; plain, so SQLite has it too.
+            models.UniqueConstraint(fields=["client", "month"], name="client_month_unique"),
+        ]
+        indexes = [
+            # The report reads a range of months over every client in scope (index-only).
+            models.Index(
+                fields=["month", "client"],
+                include=["seconds", "billable_seconds", "rated_cent_seconds", "unrated_seconds"],
+                name="client_month_by_month",
+            ),
+            models.Index(fields=["id"], condition=Q(entry_count=0), name="client_month_empty"),
+        ]

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from clients.models import Project
 from timetracker.dates import validate_datetime_in_range
 
-from . import rollups
+from . import client_months, rollups
 from .models import TimeEntry
 
 
@@ -225,6 +225,11 @@ def rollups_check(*, using: str = "default") -> dict[str, int]:
         for rollup in rollups.ROLLUPS:
             cursor.execute(_rollup_difference_sql(connection.vendor, settings.TIME_ZONE, rollup))
             result[rollup.table] = cursor.fetchone()[0]
+        # The client months against the project months and the projects' rates.
+        result[client_months.CLIENT_MONTH] = 0
+        for sql in client_months.difference_sql(connection.vendor):
+            cursor.execute(sql)
+            result[client_months.CLIENT_MONTH] += cursor.fetchone()[0]
     return result
 
 
@@ -243,6 +248,9 @@ def rollups_rebuild(
     with transaction.atomic(using=using), connection.cursor() as cursor:
         if vendor == "postgresql":
             cursor.execute(f"LOCK TABLE {rollups.ENTRY} IN SHARE MODE")
+        # The client months follow the project months: off while those are rewritten (on
+        # SQLite every deleted and inserted row would fire), then rebuilt once at the end.
+        client_months.uninstall_triggers(connection)
         rollups.install_triggers(connection, settings.TIME_ZONE)
         keys = _rollup_keys(using)
         counts = {}
@@ -257,6 +265,9 @@ def rollups_rebuild(
                     progress(len(batch))
             cursor.execute(f"SELECT COUNT(*) FROM {rollup.table}")  # noqa: S608 - a constant
             counts[rollup.table] = cursor.fetchone()[0]
+        client_months.install_triggers(connection)
+        cursor.execute(f"SELECT COUNT(*) FROM {client_months.CLIENT_MONTH}")  # noqa: S608
+        counts[client_months.CLIENT_MONTH] = cursor.fetchone()[0]
     return counts
 
 

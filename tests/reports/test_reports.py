@@ -408,10 +408,14 @@ def test_a_calendar_year_by_person_reads_no_entry(admin_user, months_data):
 
 
 @pytest.mark.parametrize(
-    ("group_by", "labels"), [("client", "clients_client"), ("project", "clients_project")]
+    ("group_by", "months", "labels"),
+    [
+        ("client", "tracking_client_month", "clients_client"),
+        ("project", "tracking_project_month", "clients_project"),
+    ],
 )
 def test_a_calendar_year_by_client_or_project_reads_months_only(
-    admin_user, months_data, group_by, labels
+    admin_user, months_data, group_by, months, labels
 ):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -423,11 +427,12 @@ def test_a_calendar_year_by_client_or_project_reads_months_only(
     with CaptureQueriesContext(connection) as queries:
         report = report_build(**arguments)
     assert report.rows == _from_entries(client=None, project=None, person=None, **arguments).rows
-    # The project-month rollup, then the labels in order; no day rollup, no person-month
-    # rollup (a row per person), no time entry.
+    # The client-month (a row per client) or project-month rollup, then the labels in
+    # order; no day rollup, no person-month rollup (a row per person), no time entry.
     sqls = [query["sql"] for query in queries.captured_queries]
     assert len(sqls) == 2
-    assert '"tracking_project_month"' in sqls[0] and labels in sqls[1]
+    assert f'"{months}"' in sqls[0] and labels in sqls[1]
+    assert "tracking_project_month" not in sqls[0] or group_by == "project"
     assert not any("tracking_user_project_month" in sql for sql in sqls)
     assert not any("tracking_timeentry" in sql or "tracking_project_day" in sql for sql in sqls)
 

@@ -1,10 +1,12 @@
-"""The hour rollups (tracking.rollups) equal the aggregate over the raw rows, whatever
-writes the rows: ORM saves, queryset updates and deletes, bulk_create, raw SQL, timer stops,
-a project moved to another client — in a time zone with DST, on SQLite and PostgreSQL."""
+"""The hour rollups (tracking.rollups, and tracking.client_months over them) equal the
+aggregate over the raw rows, whatever writes the rows: ORM saves, queryset updates and
+deletes, bulk_create, raw SQL, timer stops, a project moved to another client or given
+another rate — in a time zone with DST, on SQLite and PostgreSQL."""
 
 import datetime as dt
 import zoneinfo
 from collections import defaultdict
+from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
@@ -13,11 +15,19 @@ from django.test import override_settings
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from clients.models import Project
 from tests.factories import ClientFactory, ProjectFactory, StaffUserFactory, TimeEntryFactory
 from tests.transactions import rolled_back
 from tests.transactions import truncate as truncate_table
 from tracking import rollups, services
-from tracking.models import ClientDay, ProjectDay, ProjectMonth, TimeEntry, UserProjectMonth
+from tracking.models import (
+    ClientDay,
+    ClientMonth,
+    ProjectDay,
+    ProjectMonth,
+    TimeEntry,
+    UserProjectMonth,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -38,10 +48,23 @@ def expected():
     by_client, by_project = defaultdict(lambda: [0, 0, 0]), defaultdict(lambda: [0, 0, 0])
     by_person = defaultdict(lambda: [0, 0, 0])
     by_project_month = defaultdict(lambda: [0, 0, 0])
+    by_client_month = defaultdict(lambda: [0, 0, 0, 0, 0])
+    rates = dict(Project.objects.values_list("pk", "hourly_rate"))
     rows = TimeEntry.objects.finished().values_list(
         "client_id", "project_id", "user_id", "start_time", "duration_seconds", "billable"
     )
     for client_id, project_id, user_id, start, seconds, billable in rows:
+        # What the client's month is worth: billable seconds × the project's rate in
+        # cents, or apart when the project has no rate (the client's default bills them).
+        month = by_client_month[(client_id, start.astimezone(tz).date().replace(day=1))]
+        rate = rates[project_id]
+        month[0] += seconds
+        month[1] += seconds if billable else 0
+        month[2] += 1
+        if billable and rate is not None:
+            month[3] += seconds * int(rate * 100)
+        elif billable:
+            month[4] += seconds
         day = start.astimezone(tz).date()
         keys = (
             ((client_id, day), by_client),
@@ -56,7 +79,7 @@ def expected():
             figures[2] += 1
     return tuple(
         {k: tuple(v) for k, v in table.items()}
-        for table in (by_client, by_project, by_person, by_project_month)
+        for table in (by_client, by_project, by_person, by_project_month, by_client_month)
     )
 
 
@@ -74,6 +97,12 @@ def actual():
         rows(ProjectDay, "project_id", "day"),
         rows(UserProjectMonth, "user_id", "project_id", "month"),
         rows(ProjectMonth, "project_id", "month"),
+        {
+            (client, month): tuple(figures)
+            for client, month, *figures in ClientMonth.objects.values_list(
+                "client_id", "month", *fields, "rated_cent_seconds", "unrated_seconds"
+            )
+        },
     )
 
 
@@ -115,13 +144,23 @@ edit = st.tuples(
 stop = st.tuples(st.just("stop"), st.integers(0, 2))
 delete = st.tuples(st.just("delete"), st.sampled_from(["orm", "queryset"]), st.integers(0, 50))
 move = st.tuples(st.just("move"), st.integers(0, 2))
+# A project's own rate set, changed or removed; a client's default changed (stores nothing).
+RATES = [None, Decimal("0.00"), Decimal("0.29"), Decimal("33.33"), Decimal("120.00")]
+rate = st.tuples(
+    st.just("rate"),
+    st.sampled_from(["project", "projects", "client"]),
+    st.integers(0, 2),
+    st.sampled_from(RATES),
+)
 truncate = st.tuples(st.just("truncate"))
 # Two creates at once: a multi-row statement takes the triggers' aggregate path.
 create_many = st.tuples(
     st.just("create_many"), st.sampled_from(["bulk", "copy"]), st.integers(0, 4)
 )
 operations = st.lists(
-    st.one_of(create, create_many, edit, stop, delete, move, truncate), min_size=1, max_size=12
+    st.one_of(create, create_many, edit, stop, delete, move, rate, truncate),
+    min_size=1,
+    max_size=12,
 )
 
 
@@ -272,6 +311,19 @@ def apply(world, op):
         clients = world["clients"]
         project.client = clients[1] if project.client_id == clients[0].pk else clients[0]
         project.save()
+    elif kind == "rate":
+        how, index, value = args
+        project = projects[index]
+        if how == "project":  # a save() of the project, as the admin does
+            project.refresh_from_db()
+            project.hourly_rate = value
+            project.save()
+        elif how == "projects":  # one UPDATE of several projects
+            Project.objects.filter(pk__gte=project.pk).update(hourly_rate=value)
+        else:
+            world["clients"][index % 2].__class__.objects.filter(
+                pk=world["clients"][index % 2].pk
+            ).update(default_hourly_rate=value)
     elif kind == "truncate":
         truncate_table("tracking_timeentry")
 
@@ -298,6 +350,11 @@ def apply(world, op):
         ("delete", "orm", 0),
         ("delete", "queryset", 1),
         ("create_many", "bulk", 2),
+        ("rate", "project", 0, Decimal("0.29")),
+        ("rate", "projects", 0, Decimal("33.33")),
+        ("move", 2),
+        ("rate", "project", 1, None),
+        ("rate", "client", 0, Decimal("120.00")),
         ("truncate",),
     ]
 )
@@ -346,12 +403,14 @@ def test_check_finds_drift_and_rebuild_repairs_it(world):
     project = world["projects"][0]
     TimeEntryFactory(project=project, start_time=BASES[0], end_time=BASES[1])
     ClientDay.objects.update(seconds=1)
+    ClientMonth.objects.update(rated_cent_seconds=7)
     with override_settings(TIME_ZONE=ZONE):
         assert services.rollups_check() == {
             "tracking_client_day": 1,
             "tracking_project_day": 0,
             "tracking_user_project_month": 0,
             "tracking_project_month": 0,
+            "tracking_client_month": 2,  # a wrong row: one extra, one missing
         }
         call_command("rebuild_rollups", "--no-progress", stdout=open("/dev/null", "w"))  # noqa: SIM115
         assert services.rollups_check() == {
@@ -359,6 +418,7 @@ def test_check_finds_drift_and_rebuild_repairs_it(world):
             "tracking_project_day": 0,
             "tracking_user_project_month": 0,
             "tracking_project_month": 0,
+            "tracking_client_month": 0,
         }
     assert actual() == expected()
 
