@@ -342,12 +342,25 @@ def _from_rollups(*, user, date_from, date_to, group_by, client, project):
     ]
 
 
+class IntegerSum(Sum):
+    """``SUM`` of an integer column as a plain integer from the driver, with no Python
+    converter per value (PostgreSQL's ``SUM(bigint)`` is ``numeric``, which the ORM would
+    turn back into ``int`` value by value: 8,000 calls for the XL report). No ``filter``."""
+
+    template = "CAST(%(function)s(%(distinct)s%(expressions)s) AS bigint)"
+    output_field = models.BigIntegerField()
+
+    @property
+    def convert_value(self):
+        return self._convert_value_noop
+
+
 # ClientMonth's sums, in the order of _from_rollups' figures by client.
 CLIENT_MONTH_AGGREGATES = {
-    "total_seconds": Sum("seconds"),
-    "total_billable": Sum("billable_seconds"),
-    "rated_cents": Sum("rated_cent_seconds"),
-    "unrated": Sum("unrated_seconds"),
+    "total_seconds": IntegerSum("seconds"),
+    "total_billable": IntegerSum("billable_seconds"),
+    "rated_cents": IntegerSum("rated_cent_seconds"),
+    "unrated": IntegerSum("unrated_seconds"),
 }
 
 # A project's effective rate, for the labels of the report by project.
