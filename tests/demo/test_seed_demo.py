@@ -24,7 +24,14 @@ from invoicing.services import (
 from timetracker.dates import project_timezone, today
 from timetracker.formatting import round_money
 from tracking import services as tracking_services
-from tracking.models import ClientDay, ProjectDay, ProjectMonth, TimeEntry, UserProjectMonth
+from tracking.models import (
+    ClientDay,
+    ClientMonth,
+    ProjectDay,
+    ProjectMonth,
+    TimeEntry,
+    UserProjectMonth,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -497,6 +504,7 @@ def test_seeded_rollups_equal_the_aggregates_over_the_entries(seeded):
         "tracking_project_day": 0,
         "tracking_user_project_month": 0,
         "tracking_project_month": 0,
+        "tracking_client_month": 0,
     }
     finished = TimeEntry.objects.filter(end_time__isnull=False)
     for model, key in (
@@ -504,6 +512,7 @@ def test_seeded_rollups_equal_the_aggregates_over_the_entries(seeded):
         (ProjectDay, "project_id"),
         (UserProjectMonth, "user_id"),
         (ProjectMonth, "project_id"),
+        (ClientMonth, "client_id"),
     ):
         raw = dict(finished.values(key).annotate(s=Sum("duration_seconds")).values_list(key, "s"))
         rolled = dict(model.objects.values(key).annotate(s=Sum("seconds")).values_list(key, "s"))
@@ -519,6 +528,7 @@ def test_seeded_rollups_equal_the_aggregates_over_the_entries(seeded):
         "tracking_project_day": 0,
         "tracking_user_project_month": 0,
         "tracking_project_month": 0,
+        "tracking_client_month": 0,
     }
 
 

@@ -285,7 +285,11 @@ def test_pages_listing_entries_still_load_after_a_poisoning_attempt(
     settings, client, subcontractor, acme_user, project
 ):
     settings.TIME_ZONE = "Europe/Brussels"
-    TimeEntryFactory.create_batch(3, project=project)
+    # Midday: the same day in UTC and in Brussels. The rollups count days in the zone they
+    # were installed for, and this test does not rebuild them (the factory's "three hours
+    # ago" fell on another local day for an hour each night, and the pages found nothing).
+    start = dt.datetime(2024, 5, 6, 10, tzinfo=dt.UTC)
+    TimeEntryFactory.create_batch(3, project=project, start_time=start)
     client.force_login(subcontractor)
     client.post(ADD_URL, form_data(project, ("0001-01-01", "00:00")))
     assert client.get(reverse("admin:tracking_timeentry_changelist")).status_code == 200
