@@ -184,6 +184,22 @@ def test_subcontractor_sees_only_their_scope(client, subcontractor, data):
     assert [str(c) for c in totals[0]] == ["Total", "EUR", "4.25", "2.25", "255.00"]
 
 
+def test_subcontractor_sees_only_their_scope_in_whole_months(client, subcontractor, data):
+    # March 2024 whole: by client from the client-month rollup, by project from the
+    # project months; neither may carry Globex's hours or currency.
+    client.force_login(subcontractor)
+    for group_by in ("client", "project"):
+        response = client.get(
+            URL, {"date_from": "2024-03-01", "date_to": "2024-03-31", "group_by": group_by}
+        )
+        body = response.content.decode().lower()
+        for foreign in ("globex", "zorblax", "usd"):
+            assert foreign not in body, (group_by, foreign)
+        totals = response.context["report"].totals
+        # 375 minutes, 255 billable: 210 at 120.00, 45 at the default 100.00.
+        assert [str(c) for c in totals[0][-4:]] == ["EUR", "6.25", "4.25", "495.00"]
+
+
 def test_subcontractor_cannot_filter_on_foreign_ids(client, subcontractor, data):
     client.force_login(subcontractor)
     for params in (

@@ -92,3 +92,13 @@ def test_install_again_recomputes_rows_that_drifted():
     client_months.install_triggers(connection)
 
     assert _row(project.client) == (3600, 3600, 1, 3600 * 1000, 0)
+
+
+def test_client_months_are_scoped_like_the_entries(acme, globex, subcontractor, staff_user):
+    _entry(ProjectFactory(client=acme))
+    _entry(ProjectFactory(client=globex))
+
+    visible = ClientMonth.objects.visible_to(subcontractor)
+
+    assert set(visible.values_list("client", flat=True)) == {acme.pk}
+    assert ClientMonth.objects.visible_to(staff_user).count() == 2
