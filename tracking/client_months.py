@@ -136,6 +136,13 @@ def pg_install_sql() -> list[str]:
         CREATE OR REPLACE FUNCTION client_month_apply() RETURNS trigger
         LANGUAGE plpgsql AS $$
         BEGIN
+            -- The time-entry triggers write a project month by upsert, which fires both the
+            -- INSERT and the UPDATE trigger, one of them with no rows: that one stops here.
+            IF TG_OP = 'DELETE' THEN
+                IF NOT EXISTS (SELECT 1 FROM old_rows) THEN RETURN NULL; END IF;
+            ELSIF NOT EXISTS (SELECT 1 FROM new_rows) THEN
+                RETURN NULL;
+            END IF;
             IF TG_OP = 'INSERT' THEN
                 {_pg_apply([new])}
             ELSIF TG_OP = 'DELETE' THEN
