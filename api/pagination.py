@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import pagination
 from rest_framework.exceptions import NotFound
 
-from timetracker.pagination import KnownCountPaginator
+from timetracker.pagination import KeysFirstPaginator
 
 MAX_PAGE_SIZE = 200
 DEFAULT_PAGE_SIZE = 50
@@ -23,14 +23,16 @@ class PageNumberPagination(pagination.PageNumberPagination):
 
 class KnownCountPagination(PageNumberPagination):
     """Page numbers whose total comes from ``view.known_count()`` when it has one (an int),
-    instead of a ``COUNT(*)`` over the rows (the invoices: 400,000 for staff at XL)."""
+    instead of a ``COUNT(*)`` over the rows (the invoices: 400,000 for staff at XL); a page
+    reads its keys first (``KeysFirstPaginator``), so a deep one skips index entries, not
+    table rows."""
 
     def paginate_queryset(self, queryset, request, view=None):
         count = view.known_count() if view is not None else None
         if count is None:
             self.django_paginator_class = PageNumberPagination.django_paginator_class
         else:
-            self.django_paginator_class = functools.partial(KnownCountPaginator, count=count)
+            self.django_paginator_class = functools.partial(KeysFirstPaginator, count=count)
         return super().paginate_queryset(queryset, request, view)
 
 

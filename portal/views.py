@@ -30,7 +30,7 @@ from clients.models import Project
 from invoicing.models import ClientInvoiceCount, ClientUnpaid, Invoice
 from invoicing.pdf import invoice_document_context, issuer_for, pdf_filename, render_invoice_pdf
 from timetracker.dates import this_month, today, week_start
-from timetracker.pagination import KnownCountPaginator
+from timetracker.pagination import KeysFirstPaginator
 from tracking.models import ClientDay, ProjectDay, ProjectMonth, TimeEntry
 
 from .charts import weekly_hours_chart
@@ -160,7 +160,7 @@ class InvoiceListView(ClientPortalRequiredMixin, ListView):
 
     def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kw):
         count = self.counts["total" if self.status == "all" else self.status]
-        return KnownCountPaginator(
+        return KeysFirstPaginator(
             queryset,
             per_page,
             count=count,

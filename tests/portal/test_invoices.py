@@ -272,3 +272,37 @@ def test_detail_of_nonexistent_invoice_is_404(acme_client):
     assert acme_client.get("/client-portal/invoices/987654/").status_code == 404
     assert acme_client.get("/client-portal/invoices/99999999999999999999999/").status_code == 404
     assert acme_client.get("/client-portal/invoices/abc/").status_code == 404
+
+
+@pytest.mark.parametrize("status", ["all", "paid", "unpaid", "overdue"])
+def test_every_page_is_its_slice_of_the_ordered_invoices(acme_client, acme, globex, status):
+    # KeysFirstPaginator: each page's keys are read first, then those rows; drafts and
+    # another client's invoices sit between them, several share an issue date.
+    from tests.factories import RawInvoiceFactory
+
+    day = today()
+    kinds = ["sent", "paid", "draft", "sent", "cancelled", "paid"]
+    for n in range(110):
+        RawInvoiceFactory(
+            client=globex if n % 7 == 3 else acme,
+            status=kinds[n % len(kinds)],
+            issue_date=day - dt.timedelta(days=n // 3 + 2),
+            due_date=day - dt.timedelta(days=n // 3 - n % 5),
+            total_amount=Decimal("10.00"),
+        )
+    expected = [
+        i.pk
+        for i in Invoice.objects.for_client(acme)
+        .portal_visible()
+        .in_state(status)
+        .order_by("-issue_date", "-id")
+    ]
+    pages, number = [], 1
+    while (response := acme_client.get(URL, {"status": status, "page": number})).status_code == 200:
+        pages.append([i.pk for i in response.context["invoices"]])
+        number += 1
+
+    assert [pk for page in pages for pk in page] == expected
+    assert all(len(page) == 25 for page in pages[:-1])
+    assert len(pages) >= (2 if status in ("all", "paid") else 1)
+    assert response.status_code == 404
