@@ -28,7 +28,7 @@ def portal_pages(*, username: str) -> list[Page]:
 
     Ids and page numbers come from the database, so the list is right for any dataset:
     the newest visible invoice, the busiest project (its page and its entries), last month,
-    and the first, middle and last page of the time entries.
+    the first, middle and last page of the time entries and the last page of the invoices.
     """
     from django.db.models import Count
 
@@ -46,6 +46,10 @@ def portal_pages(*, username: str) -> list[Page]:
         .order_by("-n", "pk")
         .first()
     )
+    from portal.views import InvoiceListView
+
+    invoices = Invoice.objects.for_client(client).portal_visible().count()
+    last_invoice_page = max(1, math.ceil(invoices / InvoiceListView.paginate_by))
     entries = TimeEntry.objects.for_client(client).finished().count()
     last_page = max(1, math.ceil(entries / ENTRIES_PER_PAGE))
     month_from, month_to = previous_month(today())
@@ -58,6 +62,7 @@ def portal_pages(*, username: str) -> list[Page]:
         Page("invoices: paid", f"{base}invoices/?status=paid"),
         Page("invoices: unpaid", f"{base}invoices/?status=unpaid"),
         Page("invoices: overdue", f"{base}invoices/?status=overdue"),
+        Page("invoices: last page", f"{base}invoices/?page={last_invoice_page}"),
     ]
     if invoice is not None:
         pages.append(Page("invoice detail", f"{base}invoices/{invoice.pk}/"))

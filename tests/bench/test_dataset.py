@@ -39,7 +39,9 @@ def test_pages_cover_every_portal_view_with_ids_from_the_data():
     assert pages["time entries: first page"].endswith("?page=1")
     # 40 bench entries fit on one page of 50.
     assert pages["time entries: last page"].endswith("?page=1")
-    assert len(pages) == 14
+    # The bench client's few invoices fit on one page of 25.
+    assert pages["invoices: last page"] == "/client-portal/invoices/?page=1"
+    assert len(pages) == 15
     assert [p.name for p in load_pages(portal_pages(username="bench"))] == [
         "dashboard",
         "time entries",
