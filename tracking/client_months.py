@@ -17,7 +17,8 @@ project as it is now)``:
   months move out at the old rate and client, and back in at the new ones.
 
 PostgreSQL: statement-level ``AFTER`` triggers with transition tables, one aggregated upsert
-per statement, rows locked in key order (as the other rollups). SQLite: row-level triggers.
+per statement, rows locked in key order (as the other rollups); a statement that changed one
+project month in place (every entry ``save()``) takes a one-UPDATE fast path. SQLite: row-level triggers.
 A row whose entry count falls to zero is deleted; a subtraction never inserts a row.
 
 NOTE: Django rebuilds SQLite tables on some ALTERs, which drops their triggers. A later
@@ -129,12 +130,36 @@ def _pg_project_moves(sign: str) -> str:
     )
 
 
+def _pg_one_update() -> str:
+    """One project month changed in place (every ``save()`` of an entry: the time-entry
+    trigger's upsert on an existing row): its change as one UPDATE of its client's month,
+    no aggregate. Falls through to the general path when the row changed its key."""
+    new = _figures("postgresql", "n", "p")
+    old = _figures("postgresql", "o", "p")
+    deltas = ", ".join(f"({a}) - ({b}) AS {c}" for a, b, c in zip(new, old, COLUMNS, strict=True))
+    add = ", ".join(f"{c} = {c} + d.{c}" for c in COLUMNS)
+    return f"""
+        SELECT p.client_id, n.month, {deltas} INTO d
+        FROM new_rows n
+        JOIN old_rows o ON o.id = n.id AND o.project_id = n.project_id AND o.month = n.month
+        JOIN {PROJECT} p ON p.id = n.project_id;
+        IF FOUND THEN
+            -- A month left at zero entries goes with its project month: the entry trigger
+            -- deletes a project month at zero, and that DELETE's pass removes it.
+            UPDATE {CLIENT_MONTH} SET {add} WHERE client_id = d.client_id AND month = d.month;
+            RETURN NULL;
+        END IF;
+    """
+
+
 def pg_install_sql() -> list[str]:
     new, old = _pg_months("new_rows", ""), _pg_months("old_rows", "-")
     statements = [
         f"""
         CREATE OR REPLACE FUNCTION client_month_apply() RETURNS trigger
         LANGUAGE plpgsql AS $$
+        DECLARE
+            d record;
         BEGIN
             -- The time-entry triggers write a project month by upsert, which fires both the
             -- INSERT and the UPDATE trigger, one of them with no rows: that one stops here.
@@ -142,6 +167,12 @@ def pg_install_sql() -> list[str]:
                 IF NOT EXISTS (SELECT 1 FROM old_rows) THEN RETURN NULL; END IF;
             ELSIF NOT EXISTS (SELECT 1 FROM new_rows) THEN
                 RETURN NULL;
+            END IF;
+            IF TG_OP = 'UPDATE' THEN
+                -- (nested: PL/pgSQL plans the whole condition, and only an UPDATE has both)
+                IF (SELECT count(*) FROM new_rows) = 1 THEN
+                    {_pg_one_update()}
+                END IF;
             END IF;
             IF TG_OP = 'INSERT' THEN
                 {_pg_apply([new])}
