@@ -19,7 +19,8 @@ project as it is now)``:
 PostgreSQL: statement-level ``AFTER`` triggers with transition tables, one aggregated upsert
 per statement, rows locked in key order (as the other rollups); a statement that changed one
 project month in place (every entry ``save()``) takes a one-UPDATE fast path. SQLite:
-row-level triggers. A row whose entry count falls to zero is deleted; a subtraction never inserts a row.
+row-level triggers. A row whose entry count falls to zero is deleted; a subtraction never
+inserts a row.
 
 NOTE: Django rebuilds SQLite tables on some ALTERs, which drops their triggers. A later
 migration that alters ``tracking_project_month`` or ``clients_project`` must call
