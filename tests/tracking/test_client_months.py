@@ -102,3 +102,15 @@ def test_client_months_are_scoped_like_the_entries(acme, globex, subcontractor, 
 
     assert set(visible.values_list("client", flat=True)) == {acme.pk}
     assert ClientMonth.objects.visible_to(staff_user).count() == 2
+
+
+def test_a_project_moved_and_rerated_in_one_save_moves_at_both_rates():
+    acme, globex = ClientFactory(), ClientFactory()
+    project = ProjectFactory(client=acme, hourly_rate=Decimal("10.00"))
+    _entry(project, 2)
+
+    project.client, project.hourly_rate = globex, None
+    project.save()
+
+    assert not ClientMonth.objects.filter(client=acme).exists()
+    assert _row(globex) == (7200, 7200, 1, 0, 7200)
