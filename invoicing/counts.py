@@ -37,6 +37,8 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
+from timetracker.formatting import cents_sql
+
 # Every SQL string here is built from the constants below.
 # ruff: noqa: S608
 
@@ -99,8 +101,8 @@ CLIENT_UNPAID = Tally(
     condition="{r}.status = 'sent' AND {r}.total_amount > {r}.amount_paid",
     sums={
         "due_cents": {
-            "postgresql": "(({r}.total_amount - {r}.amount_paid) * 100)::bigint",
-            "sqlite": "CAST(ROUND(({r}.total_amount - {r}.amount_paid) * 100) AS INTEGER)",
+            vendor: cents_sql(vendor, "{r}.total_amount - {r}.amount_paid")
+            for vendor in ("postgresql", "sqlite")
         }
     },
     columns=("client_id", "currency_code", "due_date", "status", "total_amount", "amount_paid"),

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from timetracker.dates import today
 from timetracker.deliveries import DeliveryRecord
+from timetracker.formatting import from_cents
 from timetracker.scoping import ScopedQuerySet, currency_validator, default_currency
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -398,10 +399,6 @@ class ClientInvoiceCount(models.Model):
         return f"{self.status}: {self.invoice_count}"
 
 
-def _from_cents(cents) -> Decimal:
-    return Decimal(int(cents)).scaleb(-2)  # 1234 -> Decimal("12.34"), 1200 -> "12.00"
-
-
 class ClientUnpaidQuerySet(ScopedQuerySet):
     client_lookup = "client_id"
 
@@ -426,9 +423,9 @@ class ClientUnpaidQuerySet(ScopedQuerySet):
             {
                 "currency_code": row["currency_code"],
                 "unpaid_count": int(row["unpaid_count"]),
-                "unpaid_due": _from_cents(row["unpaid_cents"]),
+                "unpaid_due": from_cents(row["unpaid_cents"]),
                 "overdue_count": int(row["overdue_count"]),
-                "overdue_due": _from_cents(row["overdue_cents"]),
+                "overdue_due": from_cents(row["overdue_cents"]),
             }
             for row in rows
         ]

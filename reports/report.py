@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from clients.models import Client, Project
 from timetracker.dates import local_day_bounds, project_timezone
 from timetracker.formatting import (
+    from_cents,
     local_date,
     local_duration,
     local_money,
@@ -302,7 +303,7 @@ def _from_rollups(*, user, date_from, date_to, group_by, client, project):
         grouped = rows.values(group).annotate(**sums_of).order_by()
         for pk, *figures in grouped.values_list(group, *sums_of):
             if sums_of is CLIENT_MONTH_AGGREGATES:  # cent-seconds to rate × seconds
-                figures[2] = Decimal(figures[2]).scaleb(-2)
+                figures[2] = from_cents(figures[2])
             total = sums.get(pk)
             if total is None:  # the first source of a group (usually its only one)
                 sums[pk] = figures

@@ -152,3 +152,26 @@ def test_duration_texts_of_a_missing_duration_read_zero():
             HoursMinutesText("duration_seconds"), DecimalHoursText("duration_seconds")
         )
     ) == [(format_hm(None), str(seconds_to_hours(None)))]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "amount", ["0.00", "0.01", "0.10", "0.29", "1.15", "33.33", "99999.99", "999999999999.99"]
+)
+def test_cents_sql_is_exact_where_floating_point_is_not(amount):
+    # SQLite keeps decimals as floating point: 0.29 * 100 is 28.999…, truncated by a CAST.
+    from decimal import Decimal
+
+    from django.db import connection
+
+    from timetracker.formatting import cents_sql, from_cents
+
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TEMPORARY TABLE cents_probe (amount decimal(14, 2))")
+        cursor.execute("INSERT INTO cents_probe (amount) VALUES (%s)", [Decimal(amount)])
+        cursor.execute(f"SELECT {cents_sql(connection.vendor, 'amount')} FROM cents_probe")  # noqa: S608
+        (cents,) = cursor.fetchone()
+        cursor.execute("DROP TABLE cents_probe")
+
+    assert cents == int(Decimal(amount) * 100)
+    assert str(from_cents(cents)) == amount

@@ -42,6 +42,21 @@ def round_money(value) -> Decimal:
     return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+def from_cents(cents: int) -> Decimal:
+    """Integer cents (the tallies' exact sums) as an amount with 2 places: 1234 -> 12.34,
+    1200 -> 12.00."""
+    return Decimal(int(cents)).scaleb(-2)
+
+
+def cents_sql(vendor: str, amount: str) -> str:
+    """SQL for the decimal ``amount`` (2 places at most) in integer cents: exact on
+    PostgreSQL; rounded on SQLite, whose decimals are floating point (0.29 * 100 is
+    28.999…, which a plain CAST truncates)."""
+    if vendor == "postgresql":
+        return f"(({amount}) * 100)::bigint"
+    return f"CAST(ROUND(({amount}) * 100) AS INTEGER)"
+
+
 def seconds_to_hours(seconds: int | None) -> Decimal:
     """Decimal hours, 2 places, half-up."""
     if type(seconds) is int and seconds >= 0:

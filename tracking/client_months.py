@@ -32,6 +32,8 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from timetracker.formatting import cents_sql
+
 # Every SQL string here is built from the constants below.
 # ruff: noqa: S608
 
@@ -57,12 +59,6 @@ SQLITE_TRIGGERS = (
 )
 
 
-def _rate_cents(vendor: str, rate: str) -> str:
-    if vendor == "postgresql":
-        return f"({rate} * 100)::bigint"
-    return f"CAST(ROUND({rate} * 100) AS INTEGER)"
-
-
 def _figures(vendor: str, month: str, project: str, sign: str = "") -> list[str]:
     """What the project-month row ``month`` of the project row ``project`` contributes, in
     the order of ``COLUMNS`` (``sign``: "-" subtracts)."""
@@ -72,8 +68,7 @@ def _figures(vendor: str, month: str, project: str, sign: str = "") -> list[str]
         f"{sign}{month}.seconds",
         f"{sign}{billable}",
         f"{sign}{month}.entry_count",
-        f"{sign}(CASE WHEN {rate} IS NULL THEN 0"
-        f" ELSE {billable} * {_rate_cents(vendor, rate)} END)",
+        f"{sign}(CASE WHEN {rate} IS NULL THEN 0 ELSE {billable} * {cents_sql(vendor, rate)} END)",
         f"{sign}(CASE WHEN {rate} IS NULL THEN {billable} ELSE 0 END)",
     ]
 
