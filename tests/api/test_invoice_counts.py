@@ -85,3 +85,13 @@ def test_a_page_beyond_the_counted_end_is_a_404(api, invoices, acme_user):
     response = api(acme_user).get(URL, {"page_size": 1, "page": count + 1})
 
     assert response.status_code == 404
+
+
+def test_a_page_offsets_a_subquery_of_ids_not_the_rows(api, invoices, staff_user):
+    with CaptureQueriesContext(connection) as queries:
+        response = api(staff_user).get(URL, {"page_size": 2, "page": 3})
+
+    assert response.status_code == 200 and len(response.json()["results"]) == 2
+    [rows] = [q["sql"] for q in queries.captured_queries if '"invoice_number"' in q["sql"]]
+    outer, _, keys = rows.partition("IN (SELECT")
+    assert "OFFSET" not in outer and "OFFSET 4" in keys
