@@ -95,7 +95,9 @@ class InvoiceQuerySet(ScopedQuerySet):
         return self.in_state("draft")
 
     def status_counts(self, on=None) -> dict[str, int]:
-        """Counts for the portal's status filter in one aggregate query.
+        """Counts for the portal's status filter in one aggregate query over any set of
+        invoices. The portal reads the same figures from the tallies
+        (``ClientInvoiceCount.status_counts``), which the tests hold equal to this.
 
         Keys: ``total`` (every row of this queryset), ``paid``, ``unpaid``, ``overdue`` (as
         the methods of the same names; overdue relative to ``on``, default today).
@@ -110,7 +112,9 @@ class InvoiceQuerySet(ScopedQuerySet):
         )
 
     def balances_by_currency(self, on=None):
-        """Unpaid and overdue invoices per currency (one GROUP BY query, lazy).
+        """Unpaid and overdue invoices per currency (one GROUP BY query, lazy) of any set
+        of invoices. The dashboard reads a client's from ``ClientUnpaid.balances``, which
+        the tests hold equal to this.
 
         Rows are dicts with ``currency_code``, ``unpaid_count``, ``unpaid_due``,
         ``overdue_count`` and ``overdue_due`` (amounts due; overdue relative to ``on``).
